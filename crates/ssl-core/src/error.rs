@@ -24,7 +24,7 @@ pub enum CertificateError {
     UnknownIssuer,
     /// The certificate is not valid for the name we connected to.
     NameMismatch,
-    /// A signature in the chain, or the handshake signature, is wrong.
+    /// A signature in the chain is wrong.
     BadSignature,
     /// The certificate uses an algorithm we do not support.
     UnsupportedAlgorithm,
@@ -45,8 +45,8 @@ impl CertificateError {
             CertificateError::UnknownIssuer => AlertDescription::UNKNOWN_CA,
             CertificateError::UnsupportedAlgorithm => AlertDescription::UNSUPPORTED_CERTIFICATE,
             CertificateError::Revoked => AlertDescription::CERTIFICATE_REVOKED,
-            CertificateError::BadSignature => AlertDescription::DECRYPT_ERROR,
             CertificateError::BadEncoding
+            | CertificateError::BadSignature
             | CertificateError::NameMismatch
             | CertificateError::InvalidPurpose
             | CertificateError::Other(_) => AlertDescription::BAD_CERTIFICATE,

@@ -39,7 +39,12 @@ impl TestPki {
         let ca_key = keypair(KeyType::EcdsaP256);
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(rcgen::DnType::CommonName, "sslfile test CA");
+        // A unique name per CA, so two test PKIs never look like the same issuer.
+        static SERIAL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, format!("sslfile test CA {n} {}", std::process::id()));
         let ca = ca_params.self_signed(&ca_key).unwrap();
         let (chain_pem, key_pem) = {
             let issuer = rcgen::Issuer::new(ca_params.clone(), &ca_key);
@@ -86,17 +91,25 @@ pub fn pair(client: Arc<Context>, server: Arc<Context>) -> (Connection, Connecti
     (Connection::client(client, Some("localhost"), None).unwrap(), Connection::server(server))
 }
 
-/// Moves bytes both ways until nothing moves. Returns the first error of either side.
+/// Moves bytes both ways until nothing moves (alerts after a failure
+/// included). Returns the first error of either side.
 pub fn pump(c: &mut Connection, s: &mut Connection) -> Result<(), Error> {
+    let mut first: Option<Error> = None;
     loop {
         let a = c.take_tls();
-        let sr = if a.is_empty() { Ok(()) } else { s.read_tls(&a) };
+        if !a.is_empty() {
+            if let Err(e) = s.read_tls(&a) {
+                first.get_or_insert(e);
+            }
+        }
         let b = s.take_tls();
-        let cr = if b.is_empty() { Ok(()) } else { c.read_tls(&b) };
-        sr.clone()?;
-        cr?;
+        if !b.is_empty() {
+            if let Err(e) = c.read_tls(&b) {
+                first.get_or_insert(e);
+            }
+        }
         if a.is_empty() && b.is_empty() {
-            return Ok(());
+            return first.map_or(Ok(()), Err);
         }
     }
 }
