@@ -299,7 +299,7 @@ fn record_size_limit_and_padding_shape_records() {
         let len = u16::from_be_bytes([wire[at + 3], wire[at + 4]]) as usize;
         let inner = len - 16;
         assert!(inner <= 1000, "record of {len} bytes");
-        assert!(inner % 256 == 0 || inner == 1000, "inner plaintext of {inner} bytes");
+        assert!(inner.is_multiple_of(256) || inner == 1000, "inner plaintext of {inner} bytes");
         at += 5 + len;
         records += 1;
     }

@@ -97,16 +97,16 @@ pub fn pump(c: &mut Connection, s: &mut Connection) -> Result<(), Error> {
     let mut first: Option<Error> = None;
     loop {
         let a = c.take_tls();
-        if !a.is_empty() {
-            if let Err(e) = s.read_tls(&a) {
-                first.get_or_insert(e);
-            }
+        if !a.is_empty()
+            && let Err(e) = s.read_tls(&a)
+        {
+            first.get_or_insert(e);
         }
         let b = s.take_tls();
-        if !b.is_empty() {
-            if let Err(e) = c.read_tls(&b) {
-                first.get_or_insert(e);
-            }
+        if !b.is_empty()
+            && let Err(e) = c.read_tls(&b)
+        {
+            first.get_or_insert(e);
         }
         if a.is_empty() && b.is_empty() {
             return first.map_or(Ok(()), Err);
