@@ -254,6 +254,8 @@ struct Deframer {
     /// Plaintext ranges waiting for the reader (indices into `buf`).
     plain: VecDeque<(usize, usize)>,
     plain_len: usize,
+    /// Start of the record being (or last) processed.
+    record_start: usize,
 }
 
 impl Deframer {
@@ -268,6 +270,7 @@ impl Deframer {
             self.buf.copy_within(keep_from..self.end, 0);
             self.end -= keep_from;
             self.parsed -= keep_from;
+            self.record_start = self.record_start.saturating_sub(keep_from);
             for r in self.plain.iter_mut() {
                 r.0 -= keep_from;
                 r.1 -= keep_from;
@@ -423,6 +426,7 @@ impl Connection {
             if d.unparsed() < HEADER_LEN {
                 break;
             }
+            d.record_start = d.parsed;
             let header = Header::parse(&d.buf[d.parsed..d.parsed + HEADER_LEN])?;
             if d.unparsed() < HEADER_LEN + header.len {
                 break;
@@ -726,6 +730,15 @@ impl Connection {
     /// Number of KeyUpdates received from the peer.
     pub fn key_updates_received(&self) -> u32 {
         self.common.key_updates_received
+    }
+
+    /// The raw bytes received from the start of the last record processed
+    /// (the one that failed, after an error) to the end of the input. An
+    /// alert callback uses them to sniff what the peer really sent (e.g.
+    /// plaintext HTTP on a TLS port).
+    pub fn unprocessed_input(&self) -> &[u8] {
+        let d = &self.deframer;
+        &d.buf[d.record_start.min(d.end)..d.end]
     }
 
     /// Bytes that arrived after the peer's close_notify (for reusing the
