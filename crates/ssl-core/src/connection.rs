@@ -433,7 +433,19 @@ impl Connection {
             }
             let rec = d.parsed..d.parsed + HEADER_LEN + header.len;
             d.parsed = rec.end;
-            let (typ, range) = self.common.read.open_record(&mut d.buf[rec.clone()])?;
+            // A peer that rejected our hello never installed its keys, so its
+            // alert comes in plaintext (its current write state, RFC 8446 §6):
+            // accept one until the first record under the new keys arrives.
+            let plaintext_alert = header.typ == ContentType::ALERT
+                && header.len <= 2
+                && self.common.read.is_protected()
+                && self.common.read.seq() == 0
+                && !self.common.handshake_done;
+            let (typ, range) = if plaintext_alert {
+                (ContentType::ALERT, HEADER_LEN..HEADER_LEN + header.len)
+            } else {
+                self.common.read.open_record(&mut d.buf[rec.clone()])?
+            };
             let (ps, pe) = (rec.start + range.start, rec.start + range.end);
             if pe == ps && typ != ContentType::APPLICATION_DATA {
                 return Err(Error::unexpected("a non-empty record", kind_of(typ)));
@@ -445,6 +457,11 @@ impl Connection {
                 }
             } else {
                 self.empty_records = 0;
+            }
+            // RFC 8446 §5.1: nothing may come between the records of one handshake message.
+            if !self.joiner.is_empty() && matches!(typ, ContentType::APPLICATION_DATA | ContentType::CHANGE_CIPHER_SPEC)
+            {
+                return Err(Error::unexpected("the rest of a handshake message", kind_of(typ)));
             }
             match typ {
                 ContentType::APPLICATION_DATA => {
@@ -481,8 +498,9 @@ impl Connection {
             if self.common.handshake_done || !body_ok || self.common.tls13_ccs_seen > 2 {
                 return Err(Error::unexpected("a handshake message", MessageKind::ChangeCipherSpec));
             }
-            if self.common.side == Side::Server && self.common.negotiated.version.is_none() && !self.joiner.is_empty() {
-                return Err(Error::unexpected("a handshake message", MessageKind::ChangeCipherSpec));
+            // Before the first ClientHello a CCS is never allowed (RFC 8446 §5).
+            if self.common.side == Side::Server && self.common.negotiated.version.is_none() {
+                return Err(Error::unexpected("a ClientHello", MessageKind::ChangeCipherSpec));
             }
             return Ok(());
         }

@@ -175,6 +175,10 @@ impl Direction {
                     return Err(Error::RecordOverflow);
                 }
                 let typ = ContentType(body[pos]);
+                if typ == ContentType::CHANGE_CIPHER_SPEC {
+                    // RFC 8446 §5: a protected change_cipher_spec is unexpected_message.
+                    return Err(Error::unexpected("an encrypted record", MessageKind::ChangeCipherSpec));
+                }
                 Ok((typ, HEADER_LEN..HEADER_LEN + pos))
             }
         }

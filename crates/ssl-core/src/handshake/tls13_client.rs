@@ -187,7 +187,11 @@ impl State for ExpectServerHello {
         }
         let sh = ServerHello::decode(m.body)?;
         let version = match sh.extensions.get(Ext::SUPPORTED_VERSIONS) {
-            Some(b) => ext::decode_server_version(b)?,
+            // RFC 8446 §4.2.1: only TLS 1.3 is negotiated through this extension.
+            Some(b) => match ext::decode_server_version(b)? {
+                ProtocolVersion::TLS1_3 => ProtocolVersion::TLS1_3,
+                _ => return Err(Error::IllegalParameter("supported_versions selects a version that was not offered")),
+            },
             None => sh.legacy_version,
         };
         if version != ProtocolVersion::TLS1_3 {
@@ -526,6 +530,9 @@ impl State for ExpectFinished {
             return Err(unexpected("Finished", &m));
         }
         let k = self.keys;
+        if m.body.len() != k.hash.output_len() {
+            return Err(Error::Decode("Finished"));
+        }
         let expect = finished_mac(k.hash, &k.server_hs, self.transcript.current_hash().as_bytes());
         if !bool::from(expect.as_bytes().ct_eq(m.body)) {
             return Err(Error::DecryptError("server Finished"));

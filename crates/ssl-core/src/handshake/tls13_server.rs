@@ -508,6 +508,9 @@ impl State for ExpectFinished {
             return Err(unexpected("client Finished", &m));
         }
         let k = self.keys;
+        if m.body.len() != k.hash.output_len() {
+            return Err(Error::Decode("Finished"));
+        }
         let expect = finished_mac(k.hash, &k.client_hs, self.transcript.current_hash().as_bytes());
         if !bool::from(expect.as_bytes().ct_eq(m.body)) {
             return Err(Error::DecryptError("client Finished"));

@@ -153,3 +153,675 @@ pub fn exchange_data(c: &mut Connection, s: &mut Connection, n: usize) {
     assert_eq!(got_s, data);
     assert_eq!(got_c, &data[..n / 2]);
 }
+
+// ---------------------------------------------------------------------------
+// Hostile-input helpers: byte builders, handshake message editing, a
+// deterministic PRNG, and `Mitm`, a tampering proxy that sits between an
+// in-memory client and server, opens every record with the secrets both
+// sides wrote to a shared key log, and seals what a test hands it again.
+// ---------------------------------------------------------------------------
+
+use ssl_core::constants::{CipherSuite, ContentType, ExtensionType, HandshakeType};
+use ssl_core::crypto::Secret;
+use ssl_core::crypto::aead::{AeadKey, xor_nonce};
+use ssl_core::handshake::key_schedule;
+use ssl_core::keylog::KeyLogMemory;
+
+/// `b` with a one-byte length prefix.
+pub fn vec8(b: &[u8]) -> Vec<u8> {
+    let mut v = vec![b.len() as u8];
+    v.extend_from_slice(b);
+    v
+}
+
+/// `b` with a two-byte length prefix.
+pub fn vec16(b: &[u8]) -> Vec<u8> {
+    let mut v = (b.len() as u16).to_be_bytes().to_vec();
+    v.extend_from_slice(b);
+    v
+}
+
+/// `b` with a three-byte length prefix.
+pub fn vec24(b: &[u8]) -> Vec<u8> {
+    let mut v = (b.len() as u32).to_be_bytes()[1..].to_vec();
+    v.extend_from_slice(b);
+    v
+}
+
+/// Concatenates byte strings.
+pub fn cat(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+/// A handshake message: type, 24-bit length, body.
+pub fn hs_msg(typ: HandshakeType, body: &[u8]) -> Vec<u8> {
+    let mut v = vec![typ.0];
+    v.extend_from_slice(&vec24(body));
+    v
+}
+
+/// The type of a handshake message.
+pub fn hs_type(msg: &[u8]) -> HandshakeType {
+    HandshakeType(msg[0])
+}
+
+/// The body of a handshake message.
+pub fn hs_body(msg: &[u8]) -> &[u8] {
+    &msg[4..]
+}
+
+/// `msg` with its body cut to `len` bytes; the header says the new length,
+/// so the message is complete but its body is short.
+pub fn truncated(msg: &[u8], len: usize) -> Vec<u8> {
+    hs_msg(hs_type(msg), &hs_body(msg)[..len])
+}
+
+/// `msg` with `extra` bytes after its body (header length updated).
+pub fn with_trailing(msg: &[u8], extra: &[u8]) -> Vec<u8> {
+    hs_msg(hs_type(msg), &cat(&[hs_body(msg), extra]))
+}
+
+/// `msg` with the message type replaced.
+pub fn retyped(msg: &[u8], typ: HandshakeType) -> Vec<u8> {
+    hs_msg(typ, hs_body(msg))
+}
+
+/// A plaintext record.
+pub fn record(typ: ContentType, data: &[u8]) -> Vec<u8> {
+    let mut v = vec![typ.0, 3, 3];
+    v.extend_from_slice(&vec16(data));
+    v
+}
+
+/// Splits a byte stream into whole records (header included); a partial
+/// record at the end is returned as is.
+pub fn split_records(mut b: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while b.len() >= 5 {
+        let n = (5 + u16::from_be_bytes([b[3], b[4]]) as usize).min(b.len());
+        out.push(b[..n].to_vec());
+        b = &b[n..];
+    }
+    if !b.is_empty() {
+        out.push(b.to_vec());
+    }
+    out
+}
+
+/// A reader over well-formed test input (it panics on short input: only
+/// genuine messages from our own peers are parsed with it).
+pub struct Cursor<'a>(pub &'a [u8]);
+
+impl<'a> Cursor<'a> {
+    pub fn take(&mut self, n: usize) -> &'a [u8] {
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        a
+    }
+    pub fn u8(&mut self) -> u8 {
+        self.take(1)[0]
+    }
+    pub fn u16(&mut self) -> u16 {
+        let b = self.take(2);
+        u16::from_be_bytes([b[0], b[1]])
+    }
+    pub fn u24(&mut self) -> usize {
+        let b = self.take(3);
+        u32::from_be_bytes([0, b[0], b[1], b[2]]) as usize
+    }
+    pub fn u32(&mut self) -> u32 {
+        let b = self.take(4);
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+    }
+    pub fn v8(&mut self) -> &'a [u8] {
+        let n = self.u8() as usize;
+        self.take(n)
+    }
+    pub fn v16(&mut self) -> &'a [u8] {
+        let n = self.u16() as usize;
+        self.take(n)
+    }
+    pub fn v24(&mut self) -> &'a [u8] {
+        let n = self.u24();
+        self.take(n)
+    }
+}
+
+/// An extension list: (type, body) in wire order.
+pub type Exts = Vec<(ExtensionType, Vec<u8>)>;
+
+/// Parses an extension block body (without its length prefix).
+pub fn parse_exts(block: &[u8]) -> Exts {
+    let mut r = Cursor(block);
+    let mut out = Vec::new();
+    while !r.0.is_empty() {
+        let t = ExtensionType(r.u16());
+        out.push((t, r.v16().to_vec()));
+    }
+    out
+}
+
+/// Encodes an extension block with its two-byte length prefix.
+pub fn encode_exts(exts: &[(ExtensionType, Vec<u8>)]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (t, b) in exts {
+        body.extend_from_slice(&t.0.to_be_bytes());
+        body.extend_from_slice(&vec16(b));
+    }
+    vec16(&body)
+}
+
+/// Finds an extension.
+pub fn find_ext(exts: &[(ExtensionType, Vec<u8>)], t: ExtensionType) -> Option<&[u8]> {
+    exts.iter().find(|(x, _)| *x == t).map(|(_, b)| b.as_slice())
+}
+
+/// Replaces an extension's body in place, or appends the extension.
+pub fn set_ext(exts: &mut Exts, t: ExtensionType, body: &[u8]) {
+    match exts.iter_mut().find(|(x, _)| *x == t) {
+        Some(e) => e.1 = body.to_vec(),
+        None => exts.push((t, body.to_vec())),
+    }
+}
+
+/// Removes an extension.
+pub fn remove_ext(exts: &mut Exts, t: ExtensionType) {
+    exts.retain(|(x, _)| *x != t);
+}
+
+/// A ClientHello, ServerHello or HelloRetryRequest, field by field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hello {
+    pub typ: HandshakeType,
+    pub version: u16,
+    pub random: [u8; 32],
+    pub session_id: Vec<u8>,
+    /// The offered suites (ClientHello) or the one chosen (ServerHello).
+    pub suites: Vec<u16>,
+    /// The offered compression methods, or the one chosen.
+    pub compression: Vec<u8>,
+    pub exts: Exts,
+}
+
+impl Hello {
+    pub fn parse(msg: &[u8]) -> Hello {
+        let typ = hs_type(msg);
+        let mut r = Cursor(hs_body(msg));
+        let version = r.u16();
+        let random: [u8; 32] = r.take(32).try_into().unwrap();
+        let session_id = r.v8().to_vec();
+        let (suites, compression) = if typ == HandshakeType::CLIENT_HELLO {
+            let s = r.v16().chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+            (s, r.v8().to_vec())
+        } else {
+            (vec![r.u16()], vec![r.u8()])
+        };
+        let exts = if r.0.is_empty() { Vec::new() } else { parse_exts(r.v16()) };
+        Hello { typ, version, random, session_id, suites, compression, exts }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let mut b = self.version.to_be_bytes().to_vec();
+        b.extend_from_slice(&self.random);
+        b.extend_from_slice(&vec8(&self.session_id));
+        if self.typ == HandshakeType::CLIENT_HELLO {
+            let s: Vec<u8> = self.suites.iter().flat_map(|s| s.to_be_bytes()).collect();
+            b.extend_from_slice(&vec16(&s));
+            b.extend_from_slice(&vec8(&self.compression));
+        } else {
+            b.extend_from_slice(&self.suites[0].to_be_bytes());
+            b.extend_from_slice(&self.compression);
+        }
+        b.extend_from_slice(&encode_exts(&self.exts));
+        hs_msg(self.typ, &b)
+    }
+
+    pub fn ext(&self, t: ExtensionType) -> Option<&[u8]> {
+        find_ext(&self.exts, t)
+    }
+
+    pub fn is_retry_request(&self) -> bool {
+        self.random == ssl_core::msgs::HRR_RANDOM
+    }
+}
+
+/// Parses, edits and re-encodes a hello message.
+pub fn edit_hello(msg: &[u8], f: impl FnOnce(&mut Hello)) -> Vec<u8> {
+    let mut h = Hello::parse(msg);
+    f(&mut h);
+    h.encode()
+}
+
+/// A small deterministic PRNG (xorshift64*), so fuzz runs repeat exactly.
+pub struct Prng(u64);
+
+impl Prng {
+    pub fn new(seed: u64) -> Prng {
+        Prng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
+    }
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next_u64() as u8).collect()
+    }
+}
+
+/// One unit of traffic as the proxy sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Item {
+    /// A whole handshake message (header included). It is sent in a record
+    /// of its own under the lane's current key, and the key changes after it
+    /// as TLS 1.3 says (ServerHello, Finished, KeyUpdate).
+    Hs(Vec<u8>),
+    /// One record with this inner content type, payload and zero padding;
+    /// `plain` sends it unprotected even when keys are on.
+    Rec { typ: ContentType, data: Vec<u8>, pad: usize, plain: bool },
+    /// Bytes put on the wire as they are.
+    Raw(Vec<u8>),
+}
+
+impl Item {
+    /// A record protected with the current key (if any).
+    pub fn rec(typ: ContentType, data: &[u8]) -> Item {
+        Item::Rec { typ, data: data.to_vec(), pad: 0, plain: false }
+    }
+
+    /// An unprotected record.
+    pub fn plain(typ: ContentType, data: &[u8]) -> Item {
+        Item::Rec { typ, data: data.to_vec(), pad: 0, plain: true }
+    }
+
+    /// The handshake type of an `Hs` item.
+    pub fn hs_type(&self) -> Option<HandshakeType> {
+        match self {
+            Item::Hs(m) => Some(hs_type(m)),
+            _ => None,
+        }
+    }
+
+    /// The message of an `Hs` item.
+    pub fn msg(&self) -> &[u8] {
+        match self {
+            Item::Hs(m) => m,
+            other => panic!("not a handshake message: {other:?}"),
+        }
+    }
+}
+
+/// The index of the first handshake message of type `t`.
+pub fn find_msg(items: &[Item], t: HandshakeType) -> usize {
+    items.iter().position(|i| i.hs_type() == Some(t)).unwrap_or_else(|| panic!("no {t} in {items:?}"))
+}
+
+/// Which traffic keys protect a direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Epoch {
+    #[default]
+    Plain,
+    Handshake,
+    /// Application traffic secret N.
+    App(u32),
+}
+
+/// AEAD key, IV and sequence number of one direction.
+struct LaneKeys {
+    aead: AeadKey,
+    iv: [u8; 12],
+    seq: u64,
+}
+
+impl LaneKeys {
+    fn seal(&mut self, typ: ContentType, data: &[u8], pad: usize) -> Vec<u8> {
+        let mut inner = data.to_vec();
+        inner.push(typ.0);
+        inner.resize(inner.len() + pad, 0);
+        let total = inner.len() + self.aead.tag_len();
+        let header = [ContentType::APPLICATION_DATA.0, 3, 3, (total >> 8) as u8, total as u8];
+        let mut tag = vec![0u8; self.aead.tag_len()];
+        self.aead.seal(xor_nonce(&self.iv, self.seq), &header, &mut inner, &mut tag).unwrap();
+        self.seq += 1;
+        cat(&[&header, &inner, &tag])
+    }
+
+    fn open(&mut self, rec: &[u8]) -> Option<(ContentType, Vec<u8>)> {
+        let mut body = rec[5..].to_vec();
+        let n = self.aead.open(xor_nonce(&self.iv, self.seq), &rec[..5], &mut body).ok()?;
+        self.seq += 1;
+        body.truncate(n);
+        let pos = body.iter().rposition(|b| *b != 0)?;
+        let typ = ContentType(body[pos]);
+        body.truncate(pos);
+        Some((typ, body))
+    }
+}
+
+/// One direction through the proxy: what the sender protects with (open)
+/// and what the receiver expects (seal).
+#[derive(Default)]
+struct Lane {
+    open_epoch: Epoch,
+    open: Option<LaneKeys>,
+    seal_epoch: Epoch,
+    seal: Option<LaneKeys>,
+    joiner: Vec<u8>,
+    pending: Vec<u8>,
+    /// The proxy could not open a record (the peers' keys left what the key
+    /// log describes): everything is passed on unopened from then on.
+    lost: bool,
+}
+
+const C2S: usize = 0;
+const S2C: usize = 1;
+
+/// A tampering proxy between a client and a server.
+pub struct Mitm {
+    pub client: Connection,
+    pub server: Connection,
+    pub log: Arc<KeyLogMemory>,
+    client_random: Option<[u8; 32]>,
+    suite: Option<CipherSuite>,
+    lanes: [Lane; 2],
+}
+
+/// A client and a server context writing their secrets to one key log.
+pub fn logged_contexts(
+    pki: &TestPki,
+    client: impl FnOnce(&mut Context),
+    server: impl FnOnce(&mut Context),
+) -> (Arc<KeyLogMemory>, Arc<Context>, Arc<Context>) {
+    let log = Arc::new(KeyLogMemory::default());
+    let (l1, l2) = (log.clone(), log.clone());
+    let cctx = pki.client_ctx(|c| {
+        c.key_log = Some(l1);
+        client(c)
+    });
+    let sctx = pki.server_ctx(|c| {
+        c.key_log = Some(l2);
+        server(c)
+    });
+    (log, cctx, sctx)
+}
+
+impl Mitm {
+    /// A fresh client (for `localhost`) and server, nothing sent yet.
+    pub fn start(pki: &TestPki, client: impl FnOnce(&mut Context), server: impl FnOnce(&mut Context)) -> Mitm {
+        let (log, cctx, sctx) = logged_contexts(pki, client, server);
+        Mitm::connect(log, cctx, sctx, Some("localhost"), None)
+    }
+
+    /// A client and server on contexts that log to `log`.
+    pub fn connect(
+        log: Arc<KeyLogMemory>,
+        cctx: Arc<Context>,
+        sctx: Arc<Context>,
+        name: Option<&str>,
+        session: Option<ssl_core::Session>,
+    ) -> Mitm {
+        let client = Connection::client(cctx, name, session).unwrap();
+        let server = Connection::server(sctx);
+        Mitm { client, server, log, client_random: None, suite: None, lanes: Default::default() }
+    }
+
+    /// Takes what the client sent and opens it.
+    pub fn client_output(&mut self) -> Vec<Item> {
+        let b = self.client.take_tls();
+        self.decode(C2S, b)
+    }
+
+    /// Takes what the server sent and opens it.
+    pub fn server_output(&mut self) -> Vec<Item> {
+        let b = self.server.take_tls();
+        self.decode(S2C, b)
+    }
+
+    /// Seals `items` and feeds them to the server.
+    pub fn deliver_to_server(&mut self, items: &[Item]) -> Result<(), Error> {
+        let b = self.encode(C2S, items);
+        self.server.read_tls(&b)
+    }
+
+    /// Seals `items` and feeds them to the client.
+    pub fn deliver_to_client(&mut self, items: &[Item]) -> Result<(), Error> {
+        let b = self.encode(S2C, items);
+        self.client.read_tls(&b)
+    }
+
+    /// Seals `items` for the server without delivering them.
+    pub fn seal_to_server(&mut self, items: &[Item]) -> Vec<u8> {
+        self.encode(C2S, items)
+    }
+
+    /// Seals `items` for the client without delivering them.
+    pub fn seal_to_client(&mut self, items: &[Item]) -> Vec<u8> {
+        self.encode(S2C, items)
+    }
+
+    /// Passes the client's output on unchanged.
+    pub fn forward_to_server(&mut self) -> Result<(), Error> {
+        let items = self.client_output();
+        self.deliver_to_server(&items)
+    }
+
+    /// Passes the server's output on unchanged.
+    pub fn forward_to_client(&mut self) -> Result<(), Error> {
+        let items = self.server_output();
+        self.deliver_to_client(&items)
+    }
+
+    /// Passes traffic both ways until nothing moves; returns the first
+    /// error. Panics if traffic still moves after many rounds (a livelock).
+    pub fn pump(&mut self) -> Result<(), Error> {
+        let mut first = None;
+        for _ in 0..64 {
+            let a = self.client_output();
+            if !a.is_empty()
+                && let Err(e) = self.deliver_to_server(&a)
+            {
+                first.get_or_insert(e);
+            }
+            let b = self.server_output();
+            if !b.is_empty()
+                && let Err(e) = self.deliver_to_client(&b)
+            {
+                first.get_or_insert(e);
+            }
+            if a.is_empty() && b.is_empty() {
+                return first.map_or(Ok(()), Err);
+            }
+        }
+        panic!("traffic never stopped");
+    }
+
+    /// Pumps until both sides completed the handshake.
+    pub fn handshake(&mut self) {
+        self.pump().unwrap();
+        assert!(self.client.is_handshake_complete() && self.server.is_handshake_complete());
+    }
+
+    /// The epochs (open, seal) of the client→server and server→client lanes.
+    pub fn epochs(&self) -> [(Epoch, Epoch); 2] {
+        [(self.lanes[0].open_epoch, self.lanes[0].seal_epoch), (self.lanes[1].open_epoch, self.lanes[1].seal_epoch)]
+    }
+
+    /// Whether the proxy lost track of the keys of either lane.
+    pub fn lost(&self) -> bool {
+        self.lanes.iter().any(|l| l.lost)
+    }
+
+    fn secret(&self, lane: usize, epoch: Epoch) -> Option<Secret> {
+        let random = self.client_random?;
+        let hash = self.suite?.info()?.prf;
+        let label = match (lane, epoch) {
+            (_, Epoch::Plain) => return None,
+            (C2S, Epoch::Handshake) => "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+            (_, Epoch::Handshake) => "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+            (C2S, Epoch::App(_)) => "CLIENT_TRAFFIC_SECRET_0",
+            (_, Epoch::App(_)) => "SERVER_TRAFFIC_SECRET_0",
+        };
+        let prefix = format!("{label} {} ", hex::encode(random));
+        let line = self.log.lines().into_iter().find(|l| l.starts_with(&prefix))?;
+        let mut secret = Secret::new(&hex::decode(line[prefix.len()..].trim()).ok()?);
+        if let Epoch::App(n) = epoch {
+            for _ in 0..n {
+                secret = key_schedule::next_traffic_secret(hash, &secret);
+            }
+        }
+        Some(secret)
+    }
+
+    fn keys(&self, lane: usize, epoch: Epoch) -> Option<LaneKeys> {
+        let info = self.suite?.info()?;
+        let secret = self.secret(lane, epoch)?;
+        let (key, iv) = key_schedule::traffic_key_iv(info.prf, info.cipher, &secret);
+        Some(LaneKeys { aead: AeadKey::new(info.cipher, &key).ok()?, iv, seq: 0 })
+    }
+
+    fn set_epoch(&mut self, lane: usize, opening: bool, epoch: Epoch) {
+        let l = &mut self.lanes[lane];
+        if opening {
+            l.open_epoch = epoch;
+            l.open = None;
+        } else {
+            l.seal_epoch = epoch;
+            l.seal = None;
+        }
+    }
+
+    /// Follows the key changes a handshake message causes. `opening` is
+    /// true when the sender produced it, false when it is delivered.
+    fn observe(&mut self, lane: usize, msg: &[u8], opening: bool) {
+        let typ = hs_type(msg);
+        let current = if opening { self.lanes[lane].open_epoch } else { self.lanes[lane].seal_epoch };
+        match typ {
+            HandshakeType::CLIENT_HELLO if lane == C2S && opening => {
+                if let Some(r) = msg.get(6..38) {
+                    self.client_random = Some(r.try_into().unwrap());
+                }
+            }
+            HandshakeType::SERVER_HELLO if lane == S2C => {
+                let sid_len = *msg.get(38).unwrap_or(&0) as usize;
+                let Some(s) = msg.get(39 + sid_len..41 + sid_len) else { return };
+                let hrr = msg.get(6..38) == Some(&ssl_core::msgs::HRR_RANDOM[..]);
+                if opening {
+                    self.suite = Some(CipherSuite(u16::from_be_bytes([s[0], s[1]])));
+                }
+                if !hrr && current == Epoch::Plain {
+                    if opening {
+                        // The server now writes with its handshake key and reads the client's;
+                        // the client writes with its handshake key once it has this message.
+                        self.set_epoch(S2C, true, Epoch::Handshake);
+                        self.set_epoch(C2S, true, Epoch::Handshake);
+                        self.set_epoch(C2S, false, Epoch::Handshake);
+                    } else {
+                        self.set_epoch(S2C, false, Epoch::Handshake);
+                    }
+                }
+            }
+            HandshakeType::FINISHED if current == Epoch::Handshake => self.set_epoch(lane, opening, Epoch::App(0)),
+            HandshakeType::KEY_UPDATE => {
+                if let Epoch::App(n) = current {
+                    self.set_epoch(lane, opening, Epoch::App(n + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn decode(&mut self, lane: usize, bytes: Vec<u8>) -> Vec<Item> {
+        let mut items = Vec::new();
+        self.lanes[lane].pending.extend_from_slice(&bytes);
+        loop {
+            let l = &mut self.lanes[lane];
+            if l.pending.len() < 5 {
+                break;
+            }
+            let len = u16::from_be_bytes([l.pending[3], l.pending[4]]) as usize;
+            if l.pending.len() < 5 + len {
+                break;
+            }
+            let rec: Vec<u8> = l.pending.drain(..5 + len).collect();
+            if l.lost {
+                items.push(Item::Raw(rec));
+                continue;
+            }
+            let outer = ContentType(rec[0]);
+            let (typ, data, plain) = if outer != ContentType::APPLICATION_DATA || l.open_epoch == Epoch::Plain {
+                (outer, rec[5..].to_vec(), true)
+            } else {
+                if self.lanes[lane].open.is_none() {
+                    self.lanes[lane].open = self.keys(lane, self.lanes[lane].open_epoch);
+                }
+                let l = &mut self.lanes[lane];
+                match l.open.as_mut().and_then(|k| k.open(&rec)) {
+                    Some((t, d)) => (t, d, false),
+                    None => {
+                        l.lost = true;
+                        items.push(Item::Raw(rec));
+                        continue;
+                    }
+                }
+            };
+            if typ != ContentType::HANDSHAKE {
+                items.push(Item::Rec { typ, data, pad: 0, plain });
+                continue;
+            }
+            self.lanes[lane].joiner.extend_from_slice(&data);
+            loop {
+                let j = &mut self.lanes[lane].joiner;
+                if j.len() < 4 {
+                    break;
+                }
+                let n = 4 + u32::from_be_bytes([0, j[1], j[2], j[3]]) as usize;
+                if j.len() < n {
+                    break;
+                }
+                let msg: Vec<u8> = j.drain(..n).collect();
+                self.observe(lane, &msg, true);
+                items.push(Item::Hs(msg));
+            }
+        }
+        items
+    }
+
+    fn seal_into(&mut self, lane: usize, out: &mut Vec<u8>, typ: ContentType, data: &[u8], pad: usize, plain: bool) {
+        let epoch = self.lanes[lane].seal_epoch;
+        if plain || epoch == Epoch::Plain {
+            out.extend_from_slice(&record(typ, data));
+            return;
+        }
+        if self.lanes[lane].seal.is_none() {
+            self.lanes[lane].seal = self.keys(lane, epoch);
+        }
+        match self.lanes[lane].seal.as_mut() {
+            Some(k) => out.extend_from_slice(&k.seal(typ, data, pad)),
+            None => out.extend_from_slice(&record(typ, data)),
+        }
+    }
+
+    fn encode(&mut self, lane: usize, items: &[Item]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                Item::Raw(b) => out.extend_from_slice(b),
+                Item::Hs(msg) => {
+                    self.seal_into(lane, &mut out, ContentType::HANDSHAKE, msg, 0, false);
+                    if msg.len() >= 4 {
+                        self.observe(lane, msg, false);
+                    }
+                }
+                Item::Rec { typ, data, pad, plain } => self.seal_into(lane, &mut out, *typ, data, *pad, *plain),
+            }
+        }
+        out
+    }
+}
