@@ -159,7 +159,8 @@ pub(crate) struct Core<S: Stream> {
     alert_cb: Slot<AlertCallback<S>>,
     user_closed: Option<CloseMode>,
     eof: bool,
-    io_err: Option<io::Error>,
+    read_err: Option<io::Error>,
+    write_err: Option<io::Error>,
     poll_pending: bool,
     accept_reported: bool,
     close_reported: bool,
@@ -191,12 +192,29 @@ impl<S: Stream> Core<S> {
         if let Some(e) = self.conn.as_ref().and_then(|c| c.error()) {
             return Some(tls_to_io(e.clone()));
         }
-        self.io_err.as_ref().map(clone_io)
+        self.read_err.as_ref().or(self.write_err.as_ref()).map(clone_io)
+    }
+
+    /// The error that ends reading: an engine error or a failed read (a
+    /// failed write alone does not stop us reading what the peer sent).
+    fn read_failure(&self) -> Option<io::Error> {
+        if let Some(e) = self.conn.as_ref().and_then(|c| c.error()) {
+            return Some(tls_to_io(e.clone()));
+        }
+        self.read_err.as_ref().map(clone_io)
+    }
+
+    /// What the close callback reports: nothing for a clean close.
+    fn close_report(&self) -> Option<io::Error> {
+        let clean = self.conn.as_ref().is_some_and(|c| c.peer_closed() && c.error().is_none());
+        if clean { None } else { self.failure() }
     }
 
     /// Whether nothing more will arrive from the peer.
     fn peer_done(&self) -> bool {
-        self.eof || self.io_err.is_some() || self.conn.as_ref().is_some_and(|c| c.peer_closed() || c.error().is_some())
+        self.eof
+            || self.read_err.is_some()
+            || self.conn.as_ref().is_some_and(|c| c.peer_closed() || c.error().is_some())
     }
 
     /// The internal I/O handler: writes what is queued, reads what the
@@ -219,7 +237,7 @@ impl<S: Stream> Core<S> {
         let (Some(conn), Some(stream)) = (self.conn.as_mut(), self.stream.as_mut()) else { return false };
         let mut progress = false;
         let had = conn.wants_write();
-        while conn.wants_write() && self.io_err.is_none() {
+        while conn.wants_write() && self.write_err.is_none() {
             match conn.write_tls(stream) {
                 Ok(0) => break,
                 Ok(_) => progress = true,
@@ -227,7 +245,7 @@ impl<S: Stream> Core<S> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     log::debug!("write failed: {e}");
-                    self.io_err = Some(e);
+                    self.write_err = Some(e);
                     break;
                 }
             }
@@ -241,7 +259,7 @@ impl<S: Stream> Core<S> {
     fn fill(&mut self) -> bool {
         let (Some(conn), Some(stream)) = (self.conn.as_mut(), self.stream.as_mut()) else { return false };
         let mut progress = false;
-        while !self.eof && self.io_err.is_none() && conn.wants_read() && conn.plaintext_len() < self.read_threshold {
+        while !self.eof && self.read_err.is_none() && conn.wants_read() && conn.plaintext_len() < self.read_threshold {
             match conn.read_tls_from(stream) {
                 Ok(0) => {
                     self.eof = true;
@@ -263,7 +281,7 @@ impl<S: Stream> Core<S> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     log::debug!("read failed: {e}");
-                    self.io_err = Some(e);
+                    self.read_err = Some(e);
                     progress = true;
                 }
             }
@@ -347,7 +365,8 @@ impl<S: Stream> Drop for Inner<S> {
         core.alert_hold = None;
         if let (Some(conn), None) = (core.conn.as_mut(), core.user_closed)
             && conn.error().is_none()
-            && core.io_err.is_none()
+            && core.read_err.is_none()
+            && core.write_err.is_none()
         {
             conn.close_notify();
             core.flush();
@@ -431,7 +450,8 @@ impl<S: Stream> SslFile<S> {
                 alert_cb: Slot::Empty,
                 user_closed: None,
                 eof: false,
-                io_err: None,
+                read_err: None,
+                write_err: None,
                 poll_pending: false,
                 accept_reported: false,
                 close_reported: false,
@@ -903,7 +923,7 @@ impl<S: Stream> SslFile<S> {
             && e.kind() == io::ErrorKind::TimedOut
         {
             let mut core = self.lock();
-            core.io_err = Some(timed_out());
+            core.read_err = Some(timed_out());
             core.drop_stream(self.local_registry());
         }
         r
@@ -942,7 +962,7 @@ impl<S: Stream> SslFile<S> {
             Ok(Received::Data(n)) if n > 0 || buf.is_empty() => Some(Ok(n)),
             Ok(Received::Eof) => Some(Ok(0)),
             Ok(_) => {
-                if let Some(e) = core.failure() {
+                if let Some(e) = core.read_failure() {
                     Some(Err(e))
                 } else if core.eof {
                     Some(Ok(0))
@@ -1135,7 +1155,7 @@ impl<S: Stream> SslFile<S> {
                             let f = SslFile { inner };
                             let mut core = f.lock();
                             core.linger_call_out = None;
-                            core.io_err.get_or_insert_with(timed_out);
+                            core.read_err.get_or_insert_with(timed_out);
                             core.drop_stream(f.local_registry());
                         }
                     });
