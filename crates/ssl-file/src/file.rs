@@ -653,7 +653,7 @@ impl<S: Stream> SslFile<S> {
             && let Some(mut cb) = core.close_cb.take_for_call()
         {
             core.close_reported = true;
-            let err = core.failure();
+            let err = core.close_report();
             drop(core);
             cb(self, err.as_ref());
             core = self.lock();
