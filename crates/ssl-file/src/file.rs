@@ -172,6 +172,10 @@ pub(crate) struct Core<S: Stream> {
     timeout: Option<Duration>,
     last_error: Option<io::ErrorKind>,
     read_threshold: usize,
+    /// While callbacks wait for events in nonblocking mode, the backend
+    /// keeps the file alive (as Pike's backend does): this is that
+    /// reference. It is dropped once the connection is over.
+    keepalive: Option<Arc<Inner<S>>>,
 }
 
 impl<S: Stream> Core<S> {
@@ -463,6 +467,7 @@ impl<S: Stream> SslFile<S> {
                 timeout: None,
                 last_error: None,
                 read_threshold: ssl_core::connection::DEFAULT_READ_LIMIT,
+                keepalive: None,
             }),
             cond: Condvar::new(),
             local: Mutex::new(None),
@@ -528,6 +533,7 @@ impl<S: Stream> SslFile<S> {
                 core.reg = Reg::Local;
             }
         }
+        self.update_keepalive(core);
         Ok(())
     }
 
@@ -558,6 +564,21 @@ impl<S: Stream> SslFile<S> {
         if progress || core.write_edge || core.alert_hold.is_some() {
             self.schedule_poll(core);
         }
+        self.update_keepalive(core);
+    }
+
+    /// Keeps the file alive while it waits for events with callbacks set in
+    /// nonblocking mode; lets go once nothing more can happen.
+    fn update_keepalive(&self, core: &mut Core<S>) {
+        let ended = core.stream.is_none()
+            || core.close_reported
+            || (core.peer_done() && !core.close_cb.is_set() && core.plaintext_len() == 0 && core.alert_hold.is_none());
+        let keep = core.mode == Mode::Nonblocking && core.any_callback() && !ended;
+        if keep && core.keepalive.is_none() {
+            core.keepalive = Some(self.inner.clone());
+        } else if !keep {
+            core.keepalive = None;
+        }
     }
 
     fn finish_close(&self, core: &mut Core<S>) {
@@ -570,6 +591,7 @@ impl<S: Stream> SslFile<S> {
         if !clean_done {
             core.drop_stream(self.local_registry());
         }
+        self.update_keepalive(core);
     }
 
     /// Nonblocking mode without a thread running the real backend: do the
@@ -589,6 +611,7 @@ impl<S: Stream> SslFile<S> {
     // ---- user callbacks: call-outs on the real backend ----
 
     fn schedule_poll(&self, core: &mut Core<S>) {
+        self.update_keepalive(core);
         if core.poll_pending || !core.any_callback() {
             return;
         }
@@ -678,6 +701,7 @@ impl<S: Stream> SslFile<S> {
         if more && core.user_closed.is_none() {
             self.schedule_poll(&mut core);
         }
+        self.update_keepalive(&mut core);
     }
 
     // ---- blocking mode: the local backend ----
@@ -840,6 +864,7 @@ impl<S: Stream> SslFile<S> {
         core.close_cb.put(None);
         core.accept_cb.put(None);
         core.alert_cb.put(None);
+        self.update_keepalive(&mut core);
     }
 
     /// Moves the file to another real backend.
@@ -1204,6 +1229,7 @@ impl<S: Stream> SslFile<S> {
         };
         let reusable = reusable || core.alert_hold.is_some();
         core.alert_hold = None;
+        core.keepalive = None;
         core.user_closed.get_or_insert(CloseMode::Normal);
         let Some(stream) = core.stream.take() else { return Ok(None) };
         if !reusable {
