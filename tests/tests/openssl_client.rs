@@ -617,10 +617,14 @@ fn tls12_only_client_is_refused_cleanly() {
     if skip_without_openssl("tls12_only_client_is_refused_cleanly") {
         return;
     }
-    // Only TLS 1.3 is implemented: a TLS 1.2-only client gets protocol_version.
+    // A TLS 1.3-only server refuses a TLS 1.2-only client with protocol_version.
     let pki = Pki::new(KeyType::EcdsaP256);
     let files = pki.write_files();
-    let (addr, server) = start_server(pki.server_ctx(|_| {}), 1, Behaviour::default());
+    let (addr, server) = start_server(
+        pki.server_ctx(|ctx| ctx.min_version = ssl_core::constants::ProtocolVersion::TLS1_3),
+        1,
+        Behaviour::default(),
+    );
     let mut args = client_args(addr, &files, &["-tls1_2", "-ign_eof"]);
     args.retain(|a| a != "-tls1_3");
     let run = s_client(&args, b"old\n", CLIENT_TIMEOUT);

@@ -638,15 +638,15 @@ fn tls12_only_server_is_refused_cleanly() {
     if skip_without_openssl("tls12_only_server_is_refused_cleanly") {
         return;
     }
-    // Only TLS 1.3 is implemented: against a TLS 1.2-only server our client
-    // must fail with an alert (either side's), never hang or panic.
+    // A TLS 1.3-only client against a TLS 1.2-only server must fail with an
+    // alert (either side's), never hang or panic.
     let pki = Pki::new(KeyType::EcdsaP256);
     let files = pki.write_files();
     let args = strings(&["-cert", &p(&files.server_cert), "-key", &p(&files.server_key), "-rev", "-tls1_2"]);
     let server = OpenSslServer::start(&args);
-    let e = TlsStream::connect(server.addr, pki.client_ctx(|_| {}), Some("localhost"), None)
-        .err()
-        .expect("a TLS 1.2 handshake succeeded?");
+    let only13 = pki.client_ctx(|ctx| ctx.min_version = ssl_core::constants::ProtocolVersion::TLS1_3);
+    let e =
+        TlsStream::connect(server.addr, only13, Some("localhost"), None).err().expect("a TLS 1.2 handshake succeeded?");
     // We offer only TLS 1.3 in supported_versions, so OpenSSL refuses.
     assert!(e.to_string().contains("protocol_version"), "{e}");
 }

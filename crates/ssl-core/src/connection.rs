@@ -76,6 +76,21 @@ pub(crate) struct TrafficSecrets {
     pub theirs: Secret,
 }
 
+/// What a keying-material exporter needs.
+pub(crate) enum Exporter {
+    /// RFC 8446 §7.5.
+    Tls13 { hash: HashAlgorithm, secret: Secret },
+    /// RFC 5705 over the TLS 1.2 PRF.
+    Tls12 { hash: HashAlgorithm, master: Secret, randoms: [u8; 64] },
+}
+
+/// The Finished values of the last TLS 1.2 handshake (RFC 5746).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RenegotiationInfo {
+    pub client_verify: Vec<u8>,
+    pub server_verify: Vec<u8>,
+}
+
 /// What the handshake negotiated.
 #[derive(Clone, Debug, Default)]
 pub struct Negotiated {
@@ -113,7 +128,11 @@ pub(crate) struct Common {
     pending_app: Vec<u8>,
     pub sessions: Vec<Session>,
     pub traffic: Option<TrafficSecrets>,
-    pub exporter: Option<(HashAlgorithm, Secret)>,
+    pub exporter: Option<Exporter>,
+    /// RFC 5746: the verify_data of the last handshake, when the peer supports secure renegotiation.
+    pub reneg: Option<RenegotiationInfo>,
+    /// The name a client keeps its sessions under.
+    pub cache_name: Option<String>,
     pub client_random: [u8; 32],
     pub peer_closed: bool,
     pub sent_close: bool,
@@ -139,6 +158,8 @@ impl Common {
             sessions: Vec::new(),
             traffic: None,
             exporter: None,
+            reneg: None,
+            cache_name: None,
             client_random: [0; 32],
             peer_closed: false,
             sent_close: false,
@@ -507,6 +528,9 @@ impl Connection {
         if !body_ok {
             return Err(Error::Decode("ChangeCipherSpec"));
         }
+        if !self.joiner.is_empty() {
+            return Err(Error::unexpected("the rest of a handshake message", MessageKind::ChangeCipherSpec));
+        }
         let state = self.state.take().ok_or(Error::Closed)?;
         self.state = Some(state.handle_ccs(&mut self.common)?);
         Ok(())
@@ -668,6 +692,25 @@ impl Connection {
         }
     }
 
+    /// Starts a renegotiation (TLS 1.2 with secure renegotiation, when the
+    /// context enables it): a client sends a new ClientHello, a server a
+    /// HelloRequest.
+    pub fn renegotiate(&mut self) -> Result<(), Error> {
+        self.check()?;
+        if !self.common.handshake_done || self.common.is_tls13() {
+            return Err(Error::Config("renegotiation needs a completed TLS 1.2 handshake".into()));
+        }
+        let state = self.state.take().ok_or(Error::Closed)?;
+        match state.renegotiate(&mut self.common) {
+            Ok(s) => {
+                self.state = Some(s);
+                Ok(())
+            }
+            Err(e @ Error::Config(_)) => Err(e),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
     /// Updates our write key (TLS 1.3 KeyUpdate); with `request_peer` the
     /// peer is asked to update its key too.
     pub fn key_update(&mut self, request_peer: bool) -> Result<(), Error> {
@@ -682,8 +725,21 @@ impl Connection {
 
     /// Derives keying material (RFC 8446 §7.5 exporter).
     pub fn export_keying_material(&self, label: &[u8], context: Option<&[u8]>, out: &mut [u8]) -> Result<(), Error> {
-        let (hash, secret) = self.common.exporter.as_ref().ok_or(Error::Config("handshake not complete".into()))?;
-        key_schedule::export(*hash, secret, label, context.unwrap_or(&[]), out);
+        match self.common.exporter.as_ref().ok_or(Error::Config("handshake not complete".into()))? {
+            Exporter::Tls13 { hash, secret } => key_schedule::export(*hash, secret, label, context.unwrap_or(&[]), out),
+            Exporter::Tls12 { hash, master, randoms } => {
+                // RFC 5705: PRF(master, label, client_random + server_random [+ len + context]).
+                let ctx_part;
+                let seeds: Vec<&[u8]> = match context {
+                    Some(c) => {
+                        ctx_part = (c.len() as u16).to_be_bytes();
+                        vec![&randoms[..], &ctx_part[..], c]
+                    }
+                    None => vec![&randoms[..]],
+                };
+                crate::crypto::prf::prf(*hash, master.as_bytes(), label, &seeds, out);
+            }
+        }
         Ok(())
     }
 

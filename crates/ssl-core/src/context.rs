@@ -150,6 +150,19 @@ pub struct Context {
     pub clock: Arc<dyn TimeSource>,
     /// Hooks.
     pub hooks: Arc<dyn ContextHooks>,
+    /// TLS 1.2: require the extended master secret (RFC 7627) from the peer.
+    pub require_ems: bool,
+    /// TLS 1.2: allow renegotiation (always the secure kind, RFC 5746).
+    /// When off, a renegotiation request is refused with a no_renegotiation warning.
+    pub enable_renegotiation: bool,
+    /// max_fragment_length a client asks for (RFC 6066: 512, 1024, 2048 or 4096).
+    pub max_fragment_length: Option<u16>,
+    /// A client sends TLS_FALLBACK_SCSV (RFC 7507), for a retry at a lower version.
+    pub fallback_scsv: bool,
+    /// The smallest finite-field DH prime we accept from a server (bits).
+    pub dh_min_bits: usize,
+    /// A client pads its ClientHello out of the 256–511 byte range (RFC 7685).
+    pub padding_extension: bool,
 }
 
 impl core::fmt::Debug for Context {
@@ -165,13 +178,56 @@ impl core::fmt::Debug for Context {
     }
 }
 
-/// The TLS 1.3 suites, in our default preference order.
+/// The TLS 1.3 suites this build implements.
 pub const TLS13_SUITES: &[CipherSuite] = &[
     CipherSuite::TLS_AES_128_GCM_SHA256,
     CipherSuite::TLS_AES_256_GCM_SHA384,
     CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
     CipherSuite::TLS_AES_128_CCM_SHA256,
     CipherSuite::TLS_AES_128_CCM_8_SHA256,
+];
+
+/// The TLS 1.2 suites this build implements: ephemeral key exchange with AEADs.
+pub const TLS12_SUITES: &[CipherSuite] = &[
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CCM,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_128_CCM,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_256_CCM,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_128_CCM_8,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_256_CCM_8,
+];
+
+/// The suites a new `Context` prefers: TLS 1.3 first, then TLS 1.2; CCM_8
+/// (64-bit tags) only when configured.
+pub const DEFAULT_SUITES: &[CipherSuite] = &[
+    CipherSuite::TLS_AES_128_GCM_SHA256,
+    CipherSuite::TLS_AES_256_GCM_SHA384,
+    CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
+    CipherSuite::TLS_AES_128_CCM_SHA256,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CCM,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_128_CCM,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_256_CCM,
 ];
 
 /// The default groups: the elliptic curves, then FFDHE 2048 and 3072.
@@ -200,7 +256,7 @@ impl Context {
         Context {
             min_version: ProtocolVersion::TLS1_2,
             max_version: ProtocolVersion::TLS1_3,
-            preferred_suites: TLS13_SUITES.to_vec(),
+            preferred_suites: DEFAULT_SUITES.to_vec(),
             groups: DEFAULT_GROUPS.to_vec(),
             key_shares: 1,
             signature_algorithms: crate::crypto::sign::TLS13_VERIFY_SCHEMES.to_vec(),
@@ -223,6 +279,12 @@ impl Context {
             rng: Arc::new(SystemRandom::new()),
             clock,
             hooks: Arc::new(NoHooks),
+            require_ems: true,
+            enable_renegotiation: false,
+            max_fragment_length: None,
+            fallback_scsv: false,
+            dh_min_bits: 2048,
+            padding_extension: true,
         }
     }
 
@@ -251,6 +313,11 @@ impl Context {
     /// The configured TLS 1.3 suites we can use, in preference order.
     pub fn tls13_suites(&self) -> impl Iterator<Item = CipherSuite> + '_ {
         self.preferred_suites.iter().copied().filter(|s| TLS13_SUITES.contains(s))
+    }
+
+    /// The configured TLS 1.2 suites we can use, in preference order.
+    pub fn tls12_suites(&self) -> impl Iterator<Item = CipherSuite> + '_ {
+        self.preferred_suites.iter().copied().filter(|s| TLS12_SUITES.contains(s))
     }
 
     /// The configured groups this build supports, in preference order.

@@ -68,6 +68,65 @@ impl Tls13Protection {
     }
 }
 
+/// TLS 1.2 AEAD record protection (RFC 5246 §6.2.3.3): AES-GCM and AES-CCM
+/// carry an 8-byte explicit nonce after a 4-byte implicit salt (RFC 5288,
+/// RFC 6655); ChaCha20-Poly1305 XORs the sequence number into a 12-byte IV
+/// (RFC 7905).
+pub struct Tls12Protection {
+    key: AeadKey,
+    iv: [u8; 12],
+    explicit_nonce: bool,
+}
+
+impl core::fmt::Debug for Tls12Protection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Tls12Protection")
+    }
+}
+
+impl Tls12Protection {
+    /// Builds protection from the key and the write IV of the key block
+    /// (4 bytes for GCM/CCM, 12 for ChaCha20-Poly1305).
+    pub fn new(cipher: BulkCipher, key: &[u8], write_iv: &[u8]) -> Result<Self, Error> {
+        let explicit_nonce = cipher != BulkCipher::Chacha20Poly1305;
+        let mut iv = [0u8; 12];
+        let want = if explicit_nonce { 4 } else { 12 };
+        if write_iv.len() != want {
+            return Err(Error::Internal("TLS 1.2 IV length"));
+        }
+        iv[..want].copy_from_slice(write_iv);
+        Ok(Tls12Protection { key: AeadKey::new(cipher, key)?, iv, explicit_nonce })
+    }
+
+    fn nonce(&self, seq: u64, explicit: Option<&[u8]>) -> [u8; 12] {
+        if self.explicit_nonce {
+            let mut n = self.iv;
+            match explicit {
+                Some(e) => n[4..].copy_from_slice(e),
+                None => n[4..].copy_from_slice(&seq.to_be_bytes()),
+            }
+            n
+        } else {
+            xor_nonce(&self.iv, seq)
+        }
+    }
+
+    fn explicit_len(&self) -> usize {
+        if self.explicit_nonce { 8 } else { 0 }
+    }
+}
+
+/// The additional data of a TLS 1.2 AEAD record.
+fn tls12_aad(seq: u64, typ: ContentType, len: usize) -> [u8; 13] {
+    let mut aad = [0u8; 13];
+    aad[..8].copy_from_slice(&seq.to_be_bytes());
+    aad[8] = typ.0;
+    aad[9] = 3;
+    aad[10] = 3;
+    aad[11..].copy_from_slice(&(len as u16).to_be_bytes());
+    aad
+}
+
 /// The protection of one direction.
 #[derive(Debug, Default)]
 #[allow(clippy::large_enum_variant)] // inline on purpose: used for every record
@@ -77,6 +136,8 @@ pub enum Protection {
     Plaintext,
     /// TLS 1.3 AEAD.
     Tls13(Tls13Protection),
+    /// TLS 1.2 AEAD.
+    Tls12(Tls12Protection),
 }
 
 /// One direction of the record layer: protection plus sequence number.
@@ -138,6 +199,21 @@ impl Direction {
                 let (body, tag) = out[start + HEADER_LEN..].split_at_mut(inner_len);
                 p.key.seal(xor_nonce(&p.iv, seq), &header, body, tag)
             }
+            Protection::Tls12(p) => {
+                let explicit = p.explicit_len();
+                let total = explicit + payload.len() + p.key.tag_len();
+                let seq = next_seq(&mut self.seq)?;
+                out.reserve(HEADER_LEN + total);
+                out.extend_from_slice(&[typ.0, 3, 3, (total >> 8) as u8, total as u8]);
+                if explicit > 0 {
+                    out.extend_from_slice(&seq.to_be_bytes());
+                }
+                out.extend_from_slice(payload);
+                out.resize(start + HEADER_LEN + total, 0);
+                let aad = tls12_aad(seq, typ, payload.len());
+                let (body, tag) = out[start + HEADER_LEN + explicit..].split_at_mut(payload.len());
+                p.key.seal(p.nonce(seq, None), &aad, body, tag)
+            }
         }
     }
 
@@ -181,6 +257,25 @@ impl Direction {
                 }
                 Ok((typ, HEADER_LEN..HEADER_LEN + pos))
             }
+            Protection::Tls12(p) => {
+                // Everything is protected here, a renegotiation's ChangeCipherSpec included.
+                let explicit = p.explicit_len();
+                let tag = p.key.tag_len();
+                if header.len < explicit + tag {
+                    return Err(Error::BadRecordMac);
+                }
+                let plain_len = header.len - explicit - tag;
+                if plain_len > MAX_FRAGMENT {
+                    return Err(Error::RecordOverflow);
+                }
+                let seq = next_seq(&mut self.seq)?;
+                let aad = tls12_aad(seq, header.typ, plain_len);
+                let (nonce_part, body) = record[HEADER_LEN..].split_at_mut(explicit);
+                let nonce = p.nonce(seq, if explicit > 0 { Some(nonce_part) } else { None });
+                let n = p.key.open(nonce, &aad, body)?;
+                let start = HEADER_LEN + explicit;
+                Ok((header.typ, start..start + n))
+            }
         }
     }
 
@@ -189,6 +284,7 @@ impl Direction {
         match &self.protection {
             Protection::Plaintext => HEADER_LEN,
             Protection::Tls13(p) => HEADER_LEN + 1 + p.key.tag_len(),
+            Protection::Tls12(p) => HEADER_LEN + p.explicit_len() + p.key.tag_len(),
         }
     }
 }
@@ -256,6 +352,33 @@ mod tests {
         let mut out = Vec::new();
         w.seal_record(&mut out, ContentType(0), ProtocolVersion::TLS1_2, b"", 3).unwrap();
         assert!(matches!(r.open_record(&mut out), Err(Error::UnexpectedMessage { .. })));
+    }
+
+    #[test]
+    fn tls12_records_round_trip_for_explicit_and_implicit_nonces() {
+        for (cipher, iv_len) in
+            [(BulkCipher::Aes128Gcm, 4), (BulkCipher::Chacha20Poly1305, 12), (BulkCipher::Aes128Ccm8, 4)]
+        {
+            let key = vec![1u8; cipher.key_len()];
+            let iv = vec![2u8; iv_len];
+            let mut w = Direction::default();
+            let mut r = Direction::default();
+            w.set(Protection::Tls12(Tls12Protection::new(cipher, &key, &iv).unwrap()));
+            r.set(Protection::Tls12(Tls12Protection::new(cipher, &key, &iv).unwrap()));
+            for msg in [&b"first"[..], b"", b"third record"] {
+                let mut out = Vec::new();
+                w.seal_record(&mut out, ContentType::APPLICATION_DATA, ProtocolVersion::TLS1_2, msg, 0).unwrap();
+                assert_eq!(out[0], 23);
+                let (typ, range) = r.open_record(&mut out).unwrap();
+                assert_eq!(typ, ContentType::APPLICATION_DATA);
+                assert_eq!(&out[range], msg);
+            }
+            let mut out = Vec::new();
+            w.seal_record(&mut out, ContentType::HANDSHAKE, ProtocolVersion::TLS1_2, b"x", 0).unwrap();
+            out[0] = ContentType::ALERT.0; // the type is authenticated
+            assert_eq!(r.open_record(&mut out), Err(Error::BadRecordMac));
+        }
+        assert!(Tls12Protection::new(BulkCipher::Aes128Gcm, &[0; 16], &[0; 12]).is_err());
     }
 
     #[test]

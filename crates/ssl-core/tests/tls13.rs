@@ -40,7 +40,7 @@ fn every_suite_with_every_key_type() {
         let pki = TestPki::new(kt);
         for suite in TLS13_SUITES {
             let server = pki.server_ctx(|ctx| ctx.preferred_suites = vec![*suite]);
-            let (mut c, mut s) = pair(pki.client_ctx(|_| {}), server);
+            let (mut c, mut s) = pair(pki.client_ctx(|ctx| ctx.preferred_suites = TLS13_SUITES.to_vec()), server);
             handshake(&mut c, &mut s).unwrap_or_else(|e| panic!("{kt:?} {suite}: {e}"));
             assert_eq!(c.cipher_suite(), Some(*suite));
             exchange_data(&mut c, &mut s, 40_000);

@@ -131,6 +131,7 @@ impl Pki {
     /// certificates), no session cache surprises.
     pub fn server_ctx(&self, f: impl FnOnce(&mut Context)) -> Arc<Context> {
         let mut ctx = Context::new();
+        ctx.preferred_suites = all_implemented_suites();
         let chain = format!("{}{}", self.server.cert_pem, self.server.chain_pem);
         ctx.add_cert_pem(chain.as_bytes(), self.server.key_pem.as_bytes()).unwrap();
         ctx.trusted_issuers.add_pem(self.ca_pem.as_bytes()).unwrap();
@@ -142,6 +143,7 @@ impl Pki {
     /// so every connection is a full handshake unless a session is passed.
     pub fn client_ctx(&self, f: impl FnOnce(&mut Context)) -> Arc<Context> {
         let mut ctx = Context::new();
+        ctx.preferred_suites = all_implemented_suites();
         ctx.trusted_issuers.add_pem(self.ca_pem.as_bytes()).unwrap();
         ctx.use_cache = false;
         f(&mut ctx);
@@ -230,6 +232,11 @@ impl PkiFiles {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+}
+
+/// Every suite the engine implements (the defaults leave out CCM_8).
+pub fn all_implemented_suites() -> Vec<ssl_core::constants::CipherSuite> {
+    [ssl_core::context::TLS13_SUITES, ssl_core::context::TLS12_SUITES].concat()
 }
 
 pub fn p(path: &Path) -> String {

@@ -1,5 +1,3 @@
-// The server-chosen-parameter half (`from_params`, `strip_leading_zeros`) serves TLS 1.2 DHE suites.
-#![cfg_attr(not(test), allow(dead_code))]
 //! Finite-field Diffie-Hellman (FFDHE) key agreement.
 //!
 //! Covers the RFC 7919 named groups (TLS 1.3 `ffdhe*` key shares and TLS 1.2
@@ -347,11 +345,6 @@ impl DhGroup {
         strip_leading_zeros(&self.g.to_be_bytes()).to_vec()
     }
 
-    /// Length of p in bits.
-    pub(crate) fn bits(&self) -> usize {
-        self.bits
-    }
-
     /// Encodes `v` (< p) big-endian, left-padded with zeros to exactly `p_len` bytes.
     fn encode_padded(&self, v: &BoxedUint) -> Vec<u8> {
         let full = Zeroizing::new(v.to_be_bytes());
@@ -537,7 +530,7 @@ mod tests {
         assert!(DhGroup::named(23).is_none());
         for (code, bits) in [(256, 2048), (257, 3072), (258, 4096), (259, 6144), (260, 8192)] {
             let group = named(code);
-            assert_eq!(group.bits(), bits);
+            assert_eq!(group.bits, bits);
             assert_eq!(group.prime_len(), bits / 8);
             assert_eq!(group.p_bytes().len(), bits / 8);
             assert_eq!(group.g_bytes(), vec![2]);
@@ -642,7 +635,7 @@ mod tests {
         }
 
         let group = DhGroup::from_params(&p, &[2], 2048).expect("ffdhe2048 accepted");
-        assert_eq!(group.bits(), 2048);
+        assert_eq!(group.bits, 2048);
         assert_eq!(group.prime_len(), 256);
         assert_eq!(group.exponent_bits, 225);
         assert_eq!(group.p_bytes(), p);
@@ -652,7 +645,7 @@ mod tests {
         // Leading zeros in p and g are tolerated; the 3072-bit prime keeps its exponent size.
         let p3072 = [&[0u8][..], &named(257).p_bytes()].concat();
         let group = DhGroup::from_params(&p3072, &[0, 0, 5], 2048).unwrap();
-        assert_eq!(group.bits(), 3072);
+        assert_eq!(group.bits, 3072);
         assert_eq!(group.exponent_bits, 275);
         assert_eq!(group.g_bytes(), vec![5]);
         assert_eq!(group.p_bytes(), named(257).p_bytes());
@@ -666,7 +659,7 @@ mod tests {
     fn custom_group_agrees() {
         let modp = decode_hex(MODP2048_P);
         let group = DhGroup::from_params(&modp, &[2], 2048).expect("custom group");
-        assert_eq!(group.bits(), 2048);
+        assert_eq!(group.bits, 2048);
         assert_eq!(group.exponent_bits, 256);
         exchange(&group, 9);
         let public = DhPrivateKey::generate(&group, &mut test_rng(10)).public_key();
@@ -676,7 +669,7 @@ mod tests {
         // still yields values padded to exactly prime_len bytes.
         let odd = [&[1u8][..], &named(256).p_bytes()].concat();
         let group = DhGroup::from_params(&odd, &[3], 2048).expect("2049-bit modulus");
-        assert_eq!(group.bits(), 2049);
+        assert_eq!(group.bits, 2049);
         assert_eq!(group.prime_len(), 257);
         assert_eq!(group.p_bytes(), odd);
         for seed in 11..15 {
@@ -754,7 +747,7 @@ mod tests {
             let secret = key.agree(&peer).unwrap();
             let elapsed = start.elapsed();
             assert_eq!(public.len(), secret.len());
-            println!("ffdhe{}: generate+public+agree {elapsed:?}", group.bits());
+            println!("ffdhe{}: generate+public+agree {elapsed:?}", group.bits);
         }
     }
 }

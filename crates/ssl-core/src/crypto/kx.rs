@@ -133,6 +133,79 @@ impl KeyShare {
     }
 }
 
+/// The RFC 7919 group whose prime and generator these are, if any.
+pub fn ffdhe_group_of(p: &[u8], g: &[u8]) -> Option<NamedGroup> {
+    let strip = |v: &[u8]| -> Vec<u8> { v.iter().skip_while(|b| **b == 0).copied().collect() };
+    let (p, g) = (strip(p), strip(g));
+    (256..=260u16)
+        .map(NamedGroup)
+        .find(|n| DhGroup::named(n.0).is_some_and(|grp| grp.p_bytes() == p && grp.g_bytes() == g))
+}
+
+/// TLS 1.2 DHE client side: validates the server's group (at least
+/// `min_bits`) and public value, and returns our public value and the
+/// premaster secret (leading zeros stripped, RFC 5246 §8.1.2).
+pub fn dh_agree_with_params(
+    p: &[u8],
+    g: &[u8],
+    peer: &[u8],
+    min_bits: usize,
+    rng: &dyn SecureRandom,
+) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
+    let group = DhGroup::from_params(p, g, min_bits).map_err(|e| match e {
+        super::ffdhe::DhError::InvalidPrime if crate::crypto::kx::prime_bits(p) < min_bits => {
+            Error::InsufficientSecurity("the server's DH group is too small")
+        }
+        _ => Error::IllegalParameter("DH parameters"),
+    })?;
+    let mut fill = RngFill::new(rng);
+    let key = DhPrivateKey::generate(&group, &mut |b| fill.fill(b));
+    if fill.failed {
+        return Err(Error::Internal("random generator failed"));
+    }
+    let public = key.public_key();
+    let secret = key.agree(peer).map_err(|_| Error::IllegalParameter("DH public value"))?;
+    let stripped = Zeroizing::new(super::ffdhe::strip_leading_zeros(&secret).to_vec());
+    Ok((public, stripped))
+}
+
+/// The bit length of a big-endian integer.
+pub(crate) fn prime_bits(p: &[u8]) -> usize {
+    let p: Vec<u8> = p.iter().skip_while(|b| **b == 0).copied().collect();
+    match p.first() {
+        Some(top) => p.len() * 8 - top.leading_zeros() as usize,
+        None => 0,
+    }
+}
+
+/// TLS 1.2 DHE server side: a key in the RFC 7919 group `group`; returns
+/// (p, g, our public value, the private key).
+pub(crate) fn dh_server_key(group: NamedGroup, rng: &dyn SecureRandom) -> Result<DhServerKey, Error> {
+    let params = DhGroup::named(group.0).ok_or(Error::Internal("not an FFDHE group"))?;
+    let mut fill = RngFill::new(rng);
+    let key = DhPrivateKey::generate(params, &mut |b| fill.fill(b));
+    if fill.failed {
+        return Err(Error::Internal("random generator failed"));
+    }
+    Ok(DhServerKey { p: params.p_bytes(), g: params.g_bytes(), public: key.public_key(), key })
+}
+
+/// A server's TLS 1.2 DHE key.
+pub(crate) struct DhServerKey {
+    pub p: Vec<u8>,
+    pub g: Vec<u8>,
+    pub public: Vec<u8>,
+    key: DhPrivateKey,
+}
+
+impl DhServerKey {
+    /// The premaster secret with the client's value (leading zeros stripped).
+    pub fn agree(self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let s = self.key.agree(peer).map_err(|_| Error::IllegalParameter("DH public value"))?;
+        Ok(Zeroizing::new(super::ffdhe::strip_leading_zeros(&s).to_vec()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

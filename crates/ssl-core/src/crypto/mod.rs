@@ -6,6 +6,7 @@ pub mod aead;
 pub mod hash;
 pub mod hkdf;
 pub mod kx;
+pub mod prf;
 pub mod rand;
 pub mod sign;
 

@@ -3,6 +3,9 @@
 //! error by construction.
 
 pub mod key_schedule;
+pub(crate) mod tls12;
+pub(crate) mod tls12_client;
+pub(crate) mod tls12_server;
 pub(crate) mod tls13_client;
 pub(crate) mod tls13_server;
 
@@ -22,6 +25,11 @@ pub(crate) trait State: Send + Sync + 'static {
 
     /// What the state waits for, for error messages.
     fn expecting(&self) -> &'static str;
+
+    /// Starts a renegotiation (TLS 1.2, after the handshake).
+    fn renegotiate(self: Box<Self>, _cx: &mut Common) -> Result<Box<dyn State>, Error> {
+        Err(Error::Config("renegotiation is only possible after a TLS 1.2 handshake".into()))
+    }
 }
 
 /// The unexpected-message error for `msg` in a state waiting for `expected`.

@@ -44,10 +44,23 @@ struct Offer {
     session: Option<Session>,
     early: Option<EarlySecret>,
     cookie: Option<Vec<u8>>,
+    /// Whether TLS 1.3 / TLS 1.2 are offered.
+    tls13: bool,
+    tls12: bool,
+    /// A TLS 1.2 session offered by session ID or ticket.
+    session12: Option<Session>,
+    offered_ticket12: bool,
+    cache_name: Option<String>,
 }
 
 fn is_ip(name: &str) -> bool {
     name.parse::<std::net::IpAddr>().is_ok()
+}
+
+/// Whether `name` is a DNS name we can send as SNI and check certificates against.
+fn valid_dns_name(name: &str) -> bool {
+    rustls_pki_types::ServerName::try_from(name.trim_end_matches('.'))
+        .is_ok_and(|n| matches!(n, rustls_pki_types::ServerName::DnsName(_)))
 }
 
 pub(crate) fn start(
@@ -56,12 +69,25 @@ pub(crate) fn start(
     session: Option<Session>,
 ) -> Result<Box<dyn State>, Error> {
     let ctx = cx.ctx.clone();
-    if !ctx.allows_version(ProtocolVersion::TLS1_3) {
-        return Err(Error::Config("no implemented protocol version is enabled (TLS 1.3 required)".into()));
+    let tls13 = ctx.allows_version(ProtocolVersion::TLS1_3) && ctx.tls13_suites().next().is_some();
+    let tls12 = ctx.allows_version(ProtocolVersion::TLS1_2) && ctx.tls12_suites().next().is_some();
+    if !tls13 && !tls12 {
+        return Err(Error::Config(
+            "no implemented protocol version with a cipher suite is enabled (TLS 1.2 or 1.3)".into(),
+        ));
     }
-    let suites: Vec<CipherSuite> = ctx.tls13_suites().collect();
-    if suites.is_empty() {
-        return Err(Error::Config("no TLS 1.3 cipher suite is enabled".into()));
+    if let Some(name) = server_name
+        && !is_ip(name)
+        && !valid_dns_name(name)
+    {
+        return Err(Error::Config(format!("not a valid server name: {name:?}")));
+    }
+    let mut suites: Vec<CipherSuite> = Vec::new();
+    if tls13 {
+        suites.extend(ctx.tls13_suites());
+    }
+    if tls12 {
+        suites.extend(ctx.tls12_suites());
     }
     let groups: Vec<NamedGroup> = ctx.usable_groups().collect();
     if groups.is_empty() {
@@ -69,23 +95,47 @@ pub(crate) fn start(
     }
     let random = random_array::<32>(&*ctx.rng)?;
     cx.client_random = random;
-    let session_id = if ctx.middlebox_compat { random_array::<32>(&*ctx.rng)?.to_vec() } else { Vec::new() };
     let mut shares = Vec::new();
-    for g in groups.iter().take(ctx.key_shares.max(1)) {
-        shares.push(KeyShare::generate(*g, &*ctx.rng)?);
+    if tls13 {
+        for g in groups.iter().take(ctx.key_shares.max(1)) {
+            shares.push(KeyShare::generate(*g, &*ctx.rng)?);
+        }
     }
     let sni = server_name.filter(|n| !is_ip(n)).map(|n| n.trim_end_matches('.').to_ascii_lowercase());
-    let session = session.or_else(|| {
-        let name = server_name?;
-        if ctx.use_cache { ctx.session_cache.take(&cache_key(name)) } else { None }
-    });
+    let cache_name = server_name.map(|n| n.trim_end_matches('.').to_ascii_lowercase());
     let now = ctx.now_ms();
+    let (given13, given12) = match session {
+        Some(s) if s.version == ProtocolVersion::TLS1_3 => (Some(s), None),
+        Some(s) if s.version == ProtocolVersion::TLS1_2 => (None, Some(s)),
+        _ => (None, None),
+    };
+    let session = given13.or_else(|| {
+        let name = cache_name.as_deref()?;
+        if ctx.use_cache && tls13 { ctx.session_cache.take(&cache_key(name)) } else { None }
+    });
     let session = session.filter(|s| {
-        s.version == ProtocolVersion::TLS1_3
+        tls13
+            && s.version == ProtocolVersion::TLS1_3
             && s.is_fresh(now)
             && suites.contains(&s.suite)
             && !ctx.psk_modes.is_empty()
     });
+    let session12 = given12
+        .or_else(|| {
+            let name = cache_name.as_deref()?;
+            if ctx.use_cache && tls12 { ctx.session_cache.get(&super::tls12::client_cache_key(name)) } else { None }
+        })
+        .filter(|s| tls12 && s.version == ProtocolVersion::TLS1_2 && s.is_fresh(now) && suites.contains(&s.suite))
+        .filter(|s| s.extended_master_secret || !ctx.require_ems);
+    // The legacy session ID: a TLS 1.2 session's own, or random (a ticket
+    // resumption is recognised by its echo; TLS 1.3 middlebox compatibility).
+    let session_id = match &session12 {
+        Some(s) if s.ticket.is_empty() => s.session_id.clone(),
+        Some(_) => random_array::<32>(&*ctx.rng)?.to_vec(),
+        None if ctx.middlebox_compat && tls13 => random_array::<32>(&*ctx.rng)?.to_vec(),
+        None => Vec::new(),
+    };
+    let offered_ticket12 = tls12 && (ctx.use_cache || session12.is_some());
     let mut offer = Offer {
         sni,
         verify_name: server_name.map(|n| n.trim_end_matches('.').to_string()),
@@ -96,6 +146,11 @@ pub(crate) fn start(
         session,
         early: None,
         cookie: None,
+        tls13,
+        tls12,
+        session12,
+        offered_ticket12,
+        cache_name,
     };
     let mut transcript = Transcript::default();
     let ch = build_hello(&ctx, &mut offer, &transcript)?;
@@ -104,6 +159,7 @@ pub(crate) fn start(
     cx.send_handshake(&ch)?;
     cx.record_version = ProtocolVersion::TLS1_2;
     cx.negotiated.server_name = offer.sni.clone();
+    cx.cache_name = offer.cache_name.clone();
     Ok(Box::new(ExpectServerHello { offer, transcript, retried: None }))
 }
 
@@ -114,14 +170,40 @@ fn build_hello(ctx: &Context, offer: &mut Offer, transcript: &Transcript) -> Res
     if let Some(name) = &offer.sni {
         put_ext(&mut e, Ext::SERVER_NAME, |o| ext::encode_server_name(o, name));
     }
-    put_ext(&mut e, Ext::SUPPORTED_VERSIONS, |o| ext::encode_client_versions(o, &[ProtocolVersion::TLS1_3]));
+    if offer.tls13 {
+        let mut versions = vec![ProtocolVersion::TLS1_3];
+        if offer.tls12 {
+            versions.push(ProtocolVersion::TLS1_2);
+        }
+        put_ext(&mut e, Ext::SUPPORTED_VERSIONS, |o| ext::encode_client_versions(o, &versions));
+    }
     put_ext(&mut e, Ext::SUPPORTED_GROUPS, |o| ext::encode_u16_list(o, ctx.usable_groups().map(|g| g.0)));
-    let entries: Vec<KeyShareEntry<'_>> =
-        offer.shares.iter().map(|s| KeyShareEntry { group: s.group(), key: s.public_key() }).collect();
-    put_ext(&mut e, Ext::KEY_SHARE, |o| ext::encode_client_key_shares(o, &entries));
-    put_ext(&mut e, Ext::SIGNATURE_ALGORITHMS, |o| {
-        ext::encode_u16_list(o, ctx.signature_algorithms.iter().map(|s| s.0))
-    });
+    if offer.tls13 {
+        let entries: Vec<KeyShareEntry<'_>> =
+            offer.shares.iter().map(|s| KeyShareEntry { group: s.group(), key: s.public_key() }).collect();
+        put_ext(&mut e, Ext::KEY_SHARE, |o| ext::encode_client_key_shares(o, &entries));
+    }
+    let mut schemes = ctx.signature_algorithms.clone();
+    if offer.tls12 {
+        for s in super::tls12::TLS12_VERIFY_SCHEMES {
+            if !schemes.contains(s) && s.name().is_some_and(|n| n.starts_with("rsa_pkcs1")) {
+                schemes.push(*s);
+            }
+        }
+    }
+    put_ext(&mut e, Ext::SIGNATURE_ALGORITHMS, |o| ext::encode_u16_list(o, schemes.iter().map(|s| s.0)));
+    if offer.tls12 {
+        put_ext(&mut e, Ext::EC_POINT_FORMATS, |o| crate::codec::put_vec(o, crate::codec::Prefix::U8, &[0]));
+        put_ext(&mut e, Ext::EXTENDED_MASTER_SECRET, |_| {});
+        put_ext(&mut e, Ext::RENEGOTIATION_INFO, |o| o.push(0));
+        if offer.offered_ticket12 {
+            let ticket = offer.session12.as_ref().map(|s| s.ticket.clone()).unwrap_or_default();
+            put_ext(&mut e, Ext::SESSION_TICKET, |o| o.extend_from_slice(&ticket));
+        }
+        if let Some(code) = ctx.max_fragment_length.and_then(super::tls12_client::max_fragment_code) {
+            put_ext(&mut e, Ext::MAX_FRAGMENT_LENGTH, |o| o.push(code));
+        }
+    }
     if !ctx.advertised_protocols.is_empty() {
         put_ext(&mut e, Ext::APPLICATION_LAYER_PROTOCOL_NEGOTIATION, |o| {
             ext::encode_alpn(o, &ctx.advertised_protocols)
@@ -133,8 +215,12 @@ fn build_hello(ctx: &Context, offer: &mut Offer, transcript: &Transcript) -> Res
     if let Some(c) = &offer.cookie {
         put_ext(&mut e, Ext::COOKIE, |o| crate::codec::put_vec(o, crate::codec::Prefix::U16, c));
     }
-    if !ctx.psk_modes.is_empty() {
+    if !ctx.psk_modes.is_empty() && offer.tls13 {
         put_ext(&mut e, Ext::PSK_KEY_EXCHANGE_MODES, |o| ext::encode_psk_modes(o, &ctx.psk_modes));
+    }
+    let mut suites = offer.suites.clone();
+    if ctx.fallback_scsv {
+        suites.push(CipherSuite::TLS_FALLBACK_SCSV);
     }
     // Offer the PSK only if its hash fits the transcript (after a HelloRetryRequest).
     let psk_hash = offer.session.as_ref().and_then(|s| s.suite.info()).map(|i| i.prf);
@@ -143,16 +229,24 @@ fn build_hello(ctx: &Context, offer: &mut Offer, transcript: &Transcript) -> Res
         (Some(_), None) => true,
         _ => false,
     };
+    let mut psk_ext = Vec::new();
     let mut binders_len = 0;
     if let (true, Some(s), Some(hash)) = (offer_psk, &offer.session, psk_hash) {
         let age = (ctx.now_ms().saturating_sub(s.created_ms) as u32).wrapping_add(s.age_add);
         let ids = [PskIdentity { identity: &s.ticket, obfuscated_age: age }];
-        put_ext(&mut e, Ext::PRE_SHARED_KEY, |o| {
+        put_ext(&mut psk_ext, Ext::PRE_SHARED_KEY, |o| {
             binders_len = ext::encode_offered_psks(o, &ids, &[hash.output_len()]);
         });
     }
+    // RFC 7685: keep the hello out of the 256-511 byte range some servers choke on.
+    let base = 4 + 2 + 32 + 1 + offer.session_id.len() + 2 + 2 * suites.len() + 2 + 2 + e.len() + psk_ext.len();
+    if ctx.padding_extension && (256..512).contains(&base) {
+        let pad = (512 - base).saturating_sub(4).max(1);
+        put_ext(&mut e, Ext::PADDING, |o| o.extend(std::iter::repeat_n(0u8, pad)));
+    }
+    e.extend_from_slice(&psk_ext);
     let mut ch = Vec::with_capacity(e.len() + 128);
-    encode_client_hello(&mut ch, ProtocolVersion::TLS1_2, &offer.random, &offer.session_id, &offer.suites, &[0], &e);
+    encode_client_hello(&mut ch, ProtocolVersion::TLS1_2, &offer.random, &offer.session_id, &suites, &[0], &e);
     offer.early = None;
     if let (true, Some(s), Some(hash)) = (offer_psk, &offer.session, psk_hash) {
         let early = EarlySecret::new(hash, Some(s.secret.as_bytes()));
@@ -194,7 +288,31 @@ impl State for ExpectServerHello {
             },
             None => sh.legacy_version,
         };
-        if version != ProtocolVersion::TLS1_3 {
+        if version == ProtocolVersion::TLS1_2 && self.offer.tls12 && !sh.is_retry_request() {
+            if self.retried.is_some() {
+                return Err(Error::IllegalParameter("TLS 1.2 ServerHello after a HelloRetryRequest"));
+            }
+            if sh.session_id.len() > 32 {
+                return Err(Error::Decode("ServerHello session_id"));
+            }
+            let hello = match &self.transcript {
+                Transcript::Buffered(b) => b.clone(),
+                Transcript::Hashing(..) => return Err(Error::Internal("transcript")),
+            };
+            let offer = super::tls12_client::Offer12 {
+                random: self.offer.random,
+                session_id: self.offer.session_id.clone(),
+                suites: self.offer.suites.clone(),
+                session: self.offer.session12.take(),
+                offered_ticket: self.offer.offered_ticket12,
+                offered_tls13: self.offer.tls13,
+                verify_name: self.offer.verify_name.clone(),
+                cache_name: self.offer.cache_name.clone(),
+                hello,
+            };
+            return super::tls12_client::handle_server_hello(cx, offer, self.transcript, &sh, m.raw);
+        }
+        if version != ProtocolVersion::TLS1_3 || !self.offer.tls13 {
             if sh.random[24..] == crate::msgs::DOWNGRADE_TLS12 || sh.random[24..] == crate::msgs::DOWNGRADE_TLS11 {
                 return Err(Error::IllegalParameter("downgrade sentinel in ServerHello.random"));
             }
@@ -209,7 +327,7 @@ impl State for ExpectServerHello {
         if sh.compression_method != 0 {
             return Err(Error::IllegalParameter("ServerHello compression method"));
         }
-        if !self.offer.suites.contains(&sh.cipher_suite) {
+        if !self.offer.suites.contains(&sh.cipher_suite) || !sh.cipher_suite.is_tls13() {
             return Err(Error::IllegalParameter("ServerHello cipher suite was not offered"));
         }
         let info = sh.cipher_suite.info().ok_or(Error::IllegalParameter("cipher suite"))?;
@@ -579,7 +697,7 @@ impl State for ExpectFinished {
             ours: client_ap,
             theirs: server_ap,
         });
-        cx.exporter = Some((k.hash, exporter));
+        cx.exporter = Some(crate::connection::Exporter::Tls13 { hash: k.hash, secret: exporter });
         cx.finish_handshake()?;
         Ok(Box::new(ClientTraffic { hash: k.hash, suite: k.suite, resumption }))
     }
@@ -629,7 +747,7 @@ impl State for ClientTraffic {
                     extended_master_secret: false,
                 };
                 if t.lifetime > 0 {
-                    if let (true, Some(name)) = (cx.ctx.use_cache, &cx.negotiated.server_name) {
+                    if let (true, Some(name)) = (cx.ctx.use_cache, &cx.cache_name) {
                         cx.ctx.session_cache.put(&cache_key(name), session.clone());
                     }
                     cx.sessions.push(session);

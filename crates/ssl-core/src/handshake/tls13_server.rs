@@ -59,12 +59,28 @@ impl State for ExpectClientHello {
         let ch = ClientHello::decode(m.body)?;
         let _ = NOT_IN_CLIENT_HELLO;
         // Version
-        let Some(sv) = ch.extensions.get(Ext::SUPPORTED_VERSIONS) else {
-            return Err(Error::ProtocolVersion);
+        let ctx = cx.ctx.clone();
+        let tls13 = ctx.allows_version(ProtocolVersion::TLS1_3) && ctx.tls13_suites().next().is_some();
+        let tls12 = ctx.allows_version(ProtocolVersion::TLS1_2) && ctx.tls12_suites().next().is_some();
+        let version = match ch.extensions.get(Ext::SUPPORTED_VERSIONS) {
+            Some(sv) => {
+                let offered = ext::decode_client_versions(sv)?;
+                if tls13 && offered.contains(ProtocolVersion::TLS1_3.0) {
+                    ProtocolVersion::TLS1_3
+                } else if tls12 && offered.contains(ProtocolVersion::TLS1_2.0) {
+                    ProtocolVersion::TLS1_2
+                } else {
+                    return Err(Error::ProtocolVersion);
+                }
+            }
+            None if tls12 && ch.legacy_version >= ProtocolVersion::TLS1_2 => ProtocolVersion::TLS1_2,
+            None => return Err(Error::ProtocolVersion),
         };
-        let offered = ext::decode_client_versions(sv)?;
-        if !offered.contains(ProtocolVersion::TLS1_3.0) || !cx.ctx.allows_version(ProtocolVersion::TLS1_3) {
-            return Err(Error::ProtocolVersion);
+        if version == ProtocolVersion::TLS1_2 {
+            if self.retry.is_some() {
+                return Err(Error::IllegalParameter("second ClientHello without TLS 1.3"));
+            }
+            return super::tls12_server::handle_client_hello(cx, &ch, m.raw);
         }
         cx.negotiated.version = Some(ProtocolVersion::TLS1_3);
         if ch.compression_methods != [0] {
@@ -314,7 +330,7 @@ impl State for ExpectClientHello {
         cx.log_secret("SERVER_TRAFFIC_SECRET_0", &server_ap);
         cx.log_secret("EXPORTER_SECRET", &exporter);
         cx.write.set(key_schedule::protection(hash, info.cipher, &server_ap)?);
-        cx.exporter = Some((hash, exporter));
+        cx.exporter = Some(crate::connection::Exporter::Tls13 { hash, secret: exporter });
         let keys = ServerKeys { hash, cipher: info.cipher, suite, client_hs, client_ap, server_ap, master };
         if requested_cert {
             Ok(Box::new(ExpectCertificate { keys, transcript }))

@@ -4,6 +4,7 @@
 //! [`HandshakeJoiner`] cuts the handshake byte stream into messages.
 
 pub mod extensions;
+pub mod tls12;
 
 use crate::codec::{Prefix, Reader, U16List, put_prefixed, put_u8, put_u16, put_u24, put_u32, put_vec};
 use crate::constants::{CipherSuite, HandshakeType, KeyUpdateRequest, ProtocolVersion, SignatureScheme};

@@ -541,12 +541,15 @@ pub fn logged_contexts(
 ) -> (Arc<KeyLogMemory>, Arc<Context>, Arc<Context>) {
     let log = Arc::new(KeyLogMemory::default());
     let (l1, l2) = (log.clone(), log.clone());
+    // The tampering proxy speaks TLS 1.3 (TLS 1.2 has its own hostile tests).
     let cctx = pki.client_ctx(|c| {
         c.key_log = Some(l1);
+        c.min_version = ssl_core::constants::ProtocolVersion::TLS1_3;
         client(c)
     });
     let sctx = pki.server_ctx(|c| {
         c.key_log = Some(l2);
+        c.min_version = ssl_core::constants::ProtocolVersion::TLS1_3;
         server(c)
     });
     (log, cctx, sctx)
