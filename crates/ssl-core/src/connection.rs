@@ -125,6 +125,8 @@ pub(crate) struct Common {
     pub negotiated: Negotiated,
     pub handshake_done: bool,
     pub max_fragment: usize,
+    /// The largest plaintext the peer may send us (our record_size_limit or max_fragment_length).
+    pub max_inbound: usize,
     pending_app: Vec<u8>,
     pub sessions: Vec<Session>,
     pub traffic: Option<TrafficSecrets>,
@@ -154,6 +156,7 @@ impl Common {
             negotiated: Negotiated::default(),
             handshake_done: false,
             max_fragment: MAX_FRAGMENT,
+            max_inbound: MAX_FRAGMENT,
             pending_app: Vec::new(),
             sessions: Vec::new(),
             traffic: None,
@@ -468,6 +471,10 @@ impl Connection {
                 self.common.read.open_record(&mut d.buf[rec.clone()])?
             };
             let (ps, pe) = (rec.start + range.start, rec.start + range.end);
+            if pe - ps > self.common.max_inbound {
+                // RFC 8449 §4, RFC 6066 §4: larger than we announced.
+                return Err(Error::RecordOverflow);
+            }
             if pe == ps && typ != ContentType::APPLICATION_DATA {
                 return Err(Error::unexpected("a non-empty record", kind_of(typ)));
             }

@@ -568,12 +568,15 @@ impl<S: Stream> SslFile<S> {
     }
 
     /// Keeps the file alive while it waits for events with callbacks set in
-    /// nonblocking mode; lets go once nothing more can happen.
+    /// nonblocking mode, and while a close it started is in progress (the
+    /// backend finishes it: queued data and close_notify still go out); lets
+    /// go once nothing more can happen.
     fn update_keepalive(&self, core: &mut Core<S>) {
+        let closing = core.user_closed.is_some() && core.stream.is_some() && !core.close_finished();
         let ended = core.stream.is_none()
             || core.close_reported
             || (core.peer_done() && !core.close_cb.is_set() && core.plaintext_len() == 0 && core.alert_hold.is_none());
-        let keep = core.mode == Mode::Nonblocking && core.any_callback() && !ended;
+        let keep = core.mode == Mode::Nonblocking && core.any_callback() && (closing || !ended);
         if keep && core.keepalive.is_none() {
             core.keepalive = Some(self.inner.clone());
         } else if !keep {
@@ -983,6 +986,10 @@ impl<S: Stream> SslFile<S> {
         let Some(conn) = core.conn.as_mut() else {
             return Some(Err(not_connected("connect or accept first")));
         };
+        if core.user_closed.is_some() && conn.plaintext_len() == 0 {
+            // Pike: "Not open." once we closed and nothing is buffered.
+            return Some(Err(not_connected("the file was closed")));
+        }
         match conn.recv(buf) {
             Ok(Received::Data(n)) if n > 0 || buf.is_empty() => Some(Ok(n)),
             Ok(Received::Eof) => Some(Ok(0)),
@@ -1182,6 +1189,7 @@ impl<S: Stream> SslFile<S> {
                             core.linger_call_out = None;
                             core.read_err.get_or_insert_with(timed_out);
                             core.drop_stream(f.local_registry());
+                            f.update_keepalive(&mut core);
                         }
                     });
                     core.linger_call_out = Some(id);
@@ -1270,11 +1278,14 @@ impl<S: Stream> SslFile<S> {
         }
     }
 
-    /// TLS 1.3 has no renegotiation: this updates the traffic keys in both
-    /// directions instead (KeyUpdate with update_requested).
+    /// Renegotiates: TLS 1.2 starts a new handshake (secure renegotiation,
+    /// when the context enables it); TLS 1.3 has none, so it updates the
+    /// traffic keys in both directions instead (KeyUpdate with
+    /// update_requested).
     pub fn renegotiate(&self) -> io::Result<()> {
         let mut core = self.lock();
         let r = match core.conn.as_mut() {
+            Some(c) if c.version() == Some(ProtocolVersion::TLS1_2) => c.renegotiate().map_err(tls_to_io),
             Some(c) => c.key_update(true).map_err(tls_to_io),
             None => Err(not_connected("connect or accept first")),
         };

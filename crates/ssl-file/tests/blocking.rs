@@ -134,3 +134,72 @@ fn handshake_failure_in_blocking_mode_is_the_error() {
     assert!(matches!(ssl_file::tls_error(&e), Some(ssl_file::TlsError::Certificate(_))));
     srv.join().unwrap();
 }
+
+#[test]
+fn use_after_close_is_an_error_and_last_error_remembers_it() {
+    let pki = Pki::new();
+    let backend = Backend::new().unwrap();
+    let (client, server) = unix_pair(&pki, &backend);
+    let srv = thread::spawn(move || {
+        server.set_blocking().unwrap();
+        server.accept(&[]).unwrap();
+        let mut rest = Vec::new();
+        let _ = (&server).read_to_end(&mut rest);
+    });
+    client.set_blocking().unwrap();
+    // Before connect: reads and writes are errors, not panics.
+    let mut buf = [0u8; 4];
+    assert_eq!((&client).read(&mut buf).unwrap_err().kind(), std::io::ErrorKind::NotConnected);
+    client.connect(Some("localhost"), None).unwrap();
+    client.close(CloseMode::Normal).unwrap();
+    assert_eq!((&client).write(b"x").unwrap_err().kind(), std::io::ErrorKind::NotConnected);
+    assert_eq!((&client).read(&mut buf).unwrap_err().kind(), std::io::ErrorKind::NotConnected);
+    assert_eq!(client.last_error(), Some(std::io::ErrorKind::NotConnected));
+    client.close(CloseMode::Normal).unwrap();
+    srv.join().unwrap();
+}
+
+#[test]
+fn renegotiate_refreshes_keys_in_tls13_and_renegotiates_in_tls12() {
+    let pki = Pki::new();
+    for tls12 in [false, true] {
+        let backend = Backend::new().unwrap();
+        let (a, b) = mio::net::UnixStream::pair().unwrap();
+        let mut cctx = ssl_file::Context::new();
+        cctx.trusted_issuers.add_pem(pki.ca_pem.as_bytes()).unwrap();
+        let mut sctx = ssl_file::Context::new();
+        sctx.add_cert_pem(pki.cert_pem.as_bytes(), pki.key_pem.as_bytes()).unwrap();
+        if tls12 {
+            cctx.max_version = ssl_file::ProtocolVersion::TLS1_2;
+            cctx.enable_renegotiation = true;
+            sctx.enable_renegotiation = true;
+        }
+        let client = SslFile::with_backend(a, std::sync::Arc::new(cctx), backend.clone());
+        let server = SslFile::with_backend(b, std::sync::Arc::new(sctx), backend.clone());
+        let srv = thread::spawn(move || {
+            server.set_blocking().unwrap();
+            server.accept(&[]).unwrap();
+            let mut buf = [0u8; 5];
+            (&server).read_exact(&mut buf).unwrap();
+            (&server).write_all(&buf).unwrap();
+            (&server).read_exact(&mut buf).unwrap();
+            (&server).write_all(&buf).unwrap();
+            server.with_connection(|c| c.map(|c| (c.key_updates_received(), c.version())))
+        });
+        client.set_blocking().unwrap();
+        client.connect(Some("localhost"), None).unwrap();
+        (&client).write_all(b"one..").unwrap();
+        let mut buf = [0u8; 5];
+        (&client).read_exact(&mut buf).unwrap();
+        client.renegotiate().unwrap();
+        (&client).write_all(b"two..").unwrap();
+        (&client).read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"two..");
+        let (updates, version) = srv.join().unwrap().unwrap();
+        if tls12 {
+            assert_eq!(version, Some(ssl_file::ProtocolVersion::TLS1_2));
+        } else {
+            assert_eq!(updates, 1, "the server saw the KeyUpdate");
+        }
+    }
+}

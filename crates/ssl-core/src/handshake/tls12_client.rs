@@ -139,6 +139,9 @@ pub(crate) fn handle_server_hello(
                     return Err(Error::IllegalParameter("record_size_limit below 64"));
                 }
                 cx.max_fragment = (limit as usize).min(crate::record::MAX_FRAGMENT);
+                if let Some(ours) = ctx.record_size_limit {
+                    cx.max_inbound = (ours.max(64) as usize).min(crate::record::MAX_FRAGMENT);
+                }
             }
             Ext::MAX_FRAGMENT_LENGTH => {
                 let Some(ours) = ctx.max_fragment_length else {
@@ -152,6 +155,7 @@ pub(crate) fn handle_server_hello(
                 }
                 if ctx.record_size_limit.is_none() || !sh.extensions.has(Ext::RECORD_SIZE_LIMIT) {
                     cx.max_fragment = cx.max_fragment.min(ours as usize);
+                    cx.max_inbound = cx.max_inbound.min(ours as usize);
                 }
             }
             other => {

@@ -148,6 +148,7 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
         cx.max_fragment = (limit as usize).min(crate::record::MAX_FRAGMENT);
         if let Some(ours) = ctx.record_size_limit {
             rsl_reply = Some(ours.max(64));
+            cx.max_inbound = (ours.max(64) as usize).min(crate::record::MAX_FRAGMENT);
         }
     } else if let Some(b) = ch.extensions.get(Ext::MAX_FRAGMENT_LENGTH) {
         let mut r = crate::codec::Reader::new(b);
@@ -161,6 +162,7 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
             _ => return Err(Error::IllegalParameter("max_fragment_length value")),
         };
         cx.max_fragment = len;
+        cx.max_inbound = len;
         mfl_reply = Some(code);
     }
     let mut transcript = Transcript::default();

@@ -533,6 +533,9 @@ impl State for ExpectEncryptedExtensions {
                         return Err(Error::IllegalParameter("record_size_limit below 64"));
                     }
                     cx.max_fragment = (limit as usize - 1).min(crate::record::MAX_FRAGMENT);
+                    if let Some(ours) = cx.ctx.record_size_limit {
+                        cx.max_inbound = (ours.max(64) as usize - 1).min(crate::record::MAX_FRAGMENT);
+                    }
                 }
                 _ => {}
             }

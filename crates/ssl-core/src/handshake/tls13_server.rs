@@ -212,6 +212,9 @@ impl State for ExpectClientHello {
             }
             cx.max_fragment = (limit as usize - 1).min(crate::record::MAX_FRAGMENT);
             send_rsl = ctx.record_size_limit.is_some();
+            if let Some(ours) = ctx.record_size_limit {
+                cx.max_inbound = (ours.max(64) as usize - 1).min(crate::record::MAX_FRAGMENT);
+            }
         }
         // ServerHello
         transcript.start_hash(hash);
