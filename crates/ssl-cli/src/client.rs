@@ -2,18 +2,18 @@
 //! certificates on stderr, then copies stdin to the connection and the
 //! connection to stdout.
 //!
-//! After the handshake two threads feed one channel: one reads stdin, one
-//! reads the socket. The main thread owns the `Connection`, writes to the
-//! socket and to stdout, and never polls.
+//! The connection is one blocking [`SslFile`] shared by two threads: one
+//! copies stdin to it, the other copies it to stdout. Both report to the
+//! main thread, which decides when to close and how the command ends.
 
 use crate::args::ClientArgs;
 use crate::info;
-use crate::stream::{StreamError, TlsStream, flush_to, is_timeout};
 use ssl_core::constants::ProtocolVersion;
 use ssl_core::keylog::KeyLogFile;
-use ssl_core::{AuthLevel, CertificateError, Connection, Context, Error, Received, Session};
+use ssl_core::{AuthLevel, CertificateError, Connection, Context, Session};
+use ssl_file::{SslFile, TlsError, tls_error};
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -99,9 +99,12 @@ fn connect(host: &str, port: u16) -> Result<TcpStream, Exit> {
 }
 
 /// One line describing a failed handshake, with a hint when nothing is trusted.
-fn handshake_failure(e: &StreamError, args: &ClientArgs) -> String {
+fn handshake_failure(e: &io::Error, args: &ClientArgs) -> String {
+    if e.kind() == io::ErrorKind::TimedOut {
+        return "handshake failed: timed out waiting for the server".to_string();
+    }
     let mut msg = format!("handshake failed: {e}");
-    if let StreamError::Tls(Error::Certificate(c)) = e
+    if let Some(TlsError::Certificate(c)) = tls_error(e)
         && args.cafile.is_none()
         && !args.insecure
         && *c == CertificateError::UnknownIssuer
@@ -147,66 +150,41 @@ fn report(conn: &Connection, args: &ClientArgs) {
     eprint!("{out}");
 }
 
-/// What the reading threads report.
+/// What the copying threads report to the main thread.
 enum Event {
-    Stdin(Vec<u8>),
-    StdinEof,
-    Net(Vec<u8>),
+    /// Data from the peer went to stdout.
+    NetData,
+    /// The peer closed cleanly (close_notify).
     NetEof,
+    /// Reading the connection failed.
     NetError(io::Error),
+    /// Stdout is gone (`ssl client ... | head`).
+    StdoutGone,
+    /// All of stdin was sent.
+    StdinEof,
+    /// Sending stdin failed.
+    WriteError(io::Error),
 }
 
-/// How many stdin chunks may wait for the main thread: stdin is read only
-/// as fast as the connection takes it.
-const STDIN_WINDOW: usize = 4;
-
-/// Reads stdin in chunks; waits for a credit from the main thread for each
-/// chunk beyond the window.
-fn spawn_stdin(tx: Sender<Event>, credits: Receiver<()>) {
+/// Copies the connection to stdout until it ends.
+fn spawn_net(file: SslFile, tx: Sender<Event>) {
     std::thread::spawn(move || {
-        let mut stdin = io::stdin().lock();
-        let mut buf = vec![0u8; 16 * 1024];
-        let mut outstanding = 0usize;
-        loop {
-            while credits.try_recv().is_ok() {
-                outstanding = outstanding.saturating_sub(1);
-            }
-            if outstanding >= STDIN_WINDOW {
-                if credits.recv().is_err() {
-                    return;
-                }
-                outstanding -= 1;
-            }
-            match stdin.read(&mut buf) {
-                Ok(0) | Err(_) => {
-                    let _ = tx.send(Event::StdinEof);
-                    return;
-                }
-                Ok(n) => {
-                    if tx.send(Event::Stdin(buf[..n].to_vec())).is_err() {
-                        return;
-                    }
-                    outstanding += 1;
-                }
-            }
-        }
-    });
-}
-
-/// Reads the socket. Its channel is unbounded on purpose: if it could block,
-/// the main thread blocked on a socket write (the peer not reading because
-/// its own writes to us are stuck) would never be relieved.
-fn spawn_net(mut sock: TcpStream, tx: Sender<Event>) {
-    std::thread::spawn(move || {
+        let mut stdout = io::stdout().lock();
         let mut buf = vec![0u8; 32 * 1024];
         loop {
-            let ev = match sock.read(&mut buf) {
+            let ev = match (&file).read(&mut buf) {
                 Ok(0) => Event::NetEof,
-                Ok(n) => Event::Net(buf[..n].to_vec()),
+                Ok(n) => {
+                    if stdout.write_all(&buf[..n]).and_then(|()| stdout.flush()).is_err() {
+                        Event::StdoutGone
+                    } else {
+                        Event::NetData
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => Event::NetError(e),
             };
-            let last = !matches!(ev, Event::Net(_));
+            let last = !matches!(ev, Event::NetData);
             if tx.send(ev).is_err() || last {
                 return;
             }
@@ -214,12 +192,47 @@ fn spawn_net(mut sock: TcpStream, tx: Sender<Event>) {
     });
 }
 
+/// Copies stdin to the connection; a blocking write waits while the peer
+/// does not read, so stdin is read only as fast as the connection takes it.
+fn spawn_stdin(file: SslFile, tx: Sender<Event>) {
+    std::thread::spawn(move || {
+        let mut stdin = io::stdin().lock();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            match stdin.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if let Err(e) = (&file).write_all(&buf[..n]) {
+                        let _ = tx.send(Event::WriteError(e));
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send(Event::StdinEof);
+    });
+}
+
+/// A failed connection in one line.
+fn connection_failure(e: &io::Error) -> String {
+    match tls_error(e) {
+        Some(t) => format!("connection failed: {t}"),
+        None => format!("connection error: {e}"),
+    }
+}
+
+/// How often the main thread checks for a session ticket while it waits for one.
+const TICKET_POLL: Duration = Duration::from_millis(20);
+
 /// The data phase: the main thread's state.
 struct DataPhase {
-    conn: Connection,
-    sock: TcpStream,
-    /// What the reading threads report.
+    file: SslFile,
+    /// What the copying threads report.
     rx: Receiver<Event>,
+    /// Whether our close_notify was sent.
+    closing: bool,
     /// When our delayed close (waiting for a ticket) is due.
     close_at: Option<Instant>,
     /// After our close_notify: when we stop waiting for the peer's.
@@ -227,59 +240,57 @@ struct DataPhase {
 }
 
 impl DataPhase {
-    fn flush(&mut self) -> Result<(), String> {
-        match flush_to(&mut self.conn, &self.sock) {
+    fn has_session(&self) -> bool {
+        self.file.with_connection(|c| c.is_some_and(|c| c.session().is_some()))
+    }
+
+    /// A write failed: the peer may have stopped reading because it sent a
+    /// fatal alert. The reading thread goes on reading after a failed
+    /// write: wait briefly for what it finds, to report the real cause.
+    fn write_failed(&mut self, e: io::Error) -> String {
+        if tls_error(&e).is_some() {
+            return connection_failure(&e);
+        }
+        let end = Instant::now() + Duration::from_secs(1);
+        loop {
+            match self.rx.recv_timeout(end.saturating_duration_since(Instant::now())) {
+                Ok(Event::NetError(err)) if tls_error(&err).is_some() => return connection_failure(&err),
+                Ok(Event::NetData | Event::StdinEof | Event::WriteError(_)) => {}
+                Ok(_) | Err(_) => return connection_failure(&e),
+            }
+        }
+    }
+
+    /// Sends close_notify. Unlike `SslFile::close`, this closes only our
+    /// direction: the reading thread goes on until the peer's close_notify.
+    fn close(&mut self) -> Result<(), String> {
+        self.close_at = None;
+        self.closing = true;
+        self.linger_until = Some(Instant::now() + LINGER);
+        // From now on no read or write waits longer than the linger time
+        // (at the end of stdin all of it was sent: only the close_notify is
+        // left to write).
+        self.file.set_timeout(Some(LINGER));
+        self.file.with_connection(|c| {
+            if let Some(c) = c {
+                c.close_notify();
+            }
+        });
+        match self.file.flush_output() {
             Ok(()) => Ok(()),
             Err(e) => Err(self.write_failed(e)),
         }
     }
 
-    /// A write failed: the peer may have stopped reading because it sent a
-    /// fatal alert. Look for it briefly, to report the real cause.
-    fn write_failed(&mut self, e: io::Error) -> String {
-        let end = Instant::now() + Duration::from_secs(1);
-        while self.conn.error().is_none() {
-            match self.rx.recv_timeout(end.saturating_duration_since(Instant::now())) {
-                Ok(Event::Net(bytes)) => {
-                    if let Err(err) = self.conn.read_tls(&bytes) {
-                        return format!("connection failed: {err}");
-                    }
-                }
-                Ok(Event::Stdin(_) | Event::StdinEof) => {}
-                Ok(Event::NetEof | Event::NetError(_)) | Err(_) => break,
-            }
-        }
-        format!("connection error: {e}")
-    }
-
-    fn close(&mut self) -> Result<(), String> {
-        self.close_at = None;
-        self.conn.close_notify();
-        self.linger_until = Some(Instant::now() + LINGER);
-        self.flush()
-    }
-
-    /// Copies decrypted data to stdout. Returns false if stdout is gone.
-    fn drain(&mut self, out: &mut impl Write) -> bool {
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            match self.conn.recv(&mut buf) {
-                Ok(Received::Data(n)) if n > 0 => {
-                    if out.write_all(&buf[..n]).is_err() {
-                        return false;
-                    }
-                }
-                _ => break,
-            }
-        }
-        out.flush().is_ok()
-    }
-
     /// Runs until the connection ends: `Ok` for a clean close.
-    fn run(&mut self, credits: Sender<()>, wait_for_ticket: bool) -> Result<(), String> {
-        let mut stdout = io::stdout().lock();
+    fn run(&mut self, wait_for_ticket: bool) -> Result<(), String> {
         loop {
-            let deadline = [self.close_at, self.linger_until].into_iter().flatten().min();
+            let mut deadline = [self.close_at, self.linger_until].into_iter().flatten().min();
+            if self.close_at.is_some() {
+                // The ticket is processed by the reading thread without any
+                // data for us: look for it now and then.
+                deadline = deadline.map(|d| d.min(Instant::now() + TICKET_POLL));
+            }
             let ev = match deadline {
                 None => match self.rx.recv() {
                     Ok(ev) => ev,
@@ -288,83 +299,74 @@ impl DataPhase {
                 Some(d) => match self.rx.recv_timeout(d.saturating_duration_since(Instant::now())) {
                     Ok(ev) => ev,
                     Err(RecvTimeoutError::Timeout) => {
-                        if self.close_at.is_some_and(|t| t <= Instant::now()) {
+                        if self.close_at.is_some_and(|t| t <= Instant::now())
+                            || (self.close_at.is_some() && self.has_session())
+                        {
                             self.close()?;
                             continue;
                         }
-                        // The peer did not answer our close_notify: we closed cleanly all the same.
-                        return Ok(());
+                        if self.linger_until.is_some_and(|t| t <= Instant::now()) {
+                            // The peer did not answer our close_notify: we closed cleanly all the same.
+                            return Ok(());
+                        }
+                        continue;
                     }
                     Err(RecvTimeoutError::Disconnected) => return Ok(()),
                 },
             };
             match ev {
-                Event::Stdin(data) => {
-                    let _ = credits.send(());
-                    if self.conn.is_closing() {
-                        continue;
-                    }
-                    self.conn.send(&data).map_err(|e| format!("connection failed: {e}"))?;
-                    self.flush()?;
-                }
                 Event::StdinEof => {
-                    if self.conn.is_closing() || self.close_at.is_some() {
+                    if self.closing || self.close_at.is_some() {
                         continue;
                     }
-                    if wait_for_ticket && self.conn.session().is_none() {
+                    if wait_for_ticket && !self.has_session() {
                         self.close_at = Some(Instant::now() + TICKET_WAIT);
                     } else {
                         self.close()?;
                     }
                 }
-                Event::Net(bytes) => {
-                    let fed = self.conn.read_tls(&bytes);
-                    // Data that arrived before a failure is still delivered.
-                    let stdout_ok = self.drain(&mut stdout);
-                    if let Err(e) = fed {
-                        let _ = self.flush();
-                        return Err(format!("connection failed: {e}"));
-                    }
-                    if !stdout_ok {
-                        // Nobody reads any more (`ssl client ... | head`): close.
-                        let _ = self.close();
-                        return Ok(());
-                    }
-                    if self.close_at.is_some() && self.conn.session().is_some() {
+                Event::NetData => {
+                    if self.close_at.is_some() && self.has_session() {
                         self.close()?;
                     }
-                    if self.conn.peer_closed() {
-                        if !self.conn.is_closing() {
-                            self.conn.close_notify();
-                        }
-                        let _ = self.flush();
-                        return Ok(());
-                    }
-                    self.flush()?;
                     if self.linger_until.is_some() {
                         self.linger_until = Some(Instant::now() + LINGER);
                     }
                 }
                 Event::NetEof => {
-                    if self.conn.peer_closed() || self.conn.is_closing() {
-                        return Ok(());
+                    if !self.closing {
+                        self.file.set_timeout(Some(LINGER));
+                        self.file.with_connection(|c| {
+                            if let Some(c) = c {
+                                c.close_notify();
+                            }
+                        });
+                        let _ = self.file.flush_output();
                     }
-                    return self.conn.transport_eof().map_err(|e| format!("connection failed: {e}"));
+                    return Ok(());
+                }
+                Event::StdoutGone => {
+                    // Nobody reads any more: close.
+                    if !self.closing {
+                        let _ = self.close();
+                    }
+                    return Ok(());
                 }
                 Event::NetError(e) => {
                     // A reset after our close_notify ends a connection we were closing anyway.
-                    if self.conn.is_closing() && self.conn.error().is_none() {
+                    if self.closing && tls_error(&e).is_none() {
                         return Ok(());
                     }
-                    return Err(format!("connection error: {e}"));
+                    return Err(connection_failure(&e));
                 }
+                Event::WriteError(e) => return Err(self.write_failed(e)),
             }
         }
     }
 }
 
-fn save_session(conn: &Connection, path: &Path) {
-    match conn.session() {
+fn save_session(file: &SslFile, path: &Path) {
+    match file.session() {
         Some(s) => {
             if let Err(e) = std::fs::write(path, s.to_bytes()) {
                 eprintln!("ssl: --sess-out {}: {e}", path.display());
@@ -377,34 +379,33 @@ fn save_session(conn: &Connection, path: &Path) {
 fn run_inner(args: &ClientArgs) -> Result<(), Exit> {
     let ctx = Arc::new(build_context(args)?);
     let session = args.sess_in.as_deref().map(load_session).transpose()?;
-    let conn = Connection::client(ctx, Some(&args.servername), session)
+    // Configuration mistakes (no usable version, ...) show before connecting.
+    Connection::client(ctx.clone(), Some(&args.servername), session.clone())
         .map_err(|e| Exit(1, format!("handshake failed: {e}")))?;
     let sock = connect(&args.host, args.port)?;
     let _ = sock.set_nodelay(true);
-    let _ = sock.set_read_timeout(Some(HANDSHAKE_TIMEOUT));
-    let mut tls = TlsStream::new(conn, sock);
-    if let Err(e) = tls.handshake() {
-        let msg = match &e {
-            StreamError::Io(io) if is_timeout(io) => "handshake failed: timed out waiting for the server".to_string(),
-            _ => handshake_failure(&e, args),
-        };
-        return Err(Exit(1, msg));
+    sock.set_nonblocking(true).map_err(|e| Exit(1, format!("connection error: {e}")))?;
+    let file = SslFile::new(mio::net::TcpStream::from_std(sock), ctx);
+    file.set_blocking().map_err(|e| Exit(1, format!("connection error: {e}")))?;
+    file.set_timeout(Some(HANDSHAKE_TIMEOUT));
+    if let Err(e) = file.connect(Some(&args.servername), session) {
+        return Err(Exit(1, handshake_failure(&e, args)));
     }
-    report(&tls.conn, args);
-    let TlsStream { conn, sock } = tls;
-    let _ = sock.set_read_timeout(None);
-    let reader = sock.try_clone().map_err(|e| Exit(1, format!("connection error: {e}")))?;
+    file.set_timeout(None);
+    file.with_connection(|c| {
+        if let Some(c) = c {
+            report(c, args);
+        }
+    });
     let (tx, rx) = mpsc::channel();
-    let (credit_tx, credit_rx) = mpsc::channel();
-    spawn_net(reader, tx.clone());
-    spawn_stdin(tx, credit_rx);
-    let wait_for_ticket = args.sess_out.is_some() && conn.version() == Some(ProtocolVersion::TLS1_3);
-    let mut state = DataPhase { conn, sock, rx, close_at: None, linger_until: None };
-    let result = state.run(credit_tx, wait_for_ticket);
+    spawn_net(file.clone(), tx.clone());
+    spawn_stdin(file.clone(), tx);
+    let wait_for_ticket = args.sess_out.is_some() && file.version() == Some(ProtocolVersion::TLS1_3);
+    let mut state = DataPhase { file, rx, closing: false, close_at: None, linger_until: None };
+    let result = state.run(wait_for_ticket);
     if let Some(path) = &args.sess_out {
-        save_session(&state.conn, path);
+        save_session(&state.file, path);
     }
-    let _ = state.sock.shutdown(Shutdown::Both);
     result.map_err(|msg| Exit(1, msg))
 }
 

@@ -14,7 +14,6 @@ mod args;
 mod client;
 mod info;
 mod server;
-mod stream;
 mod x509;
 
 use args::Command;

@@ -1,18 +1,20 @@
-//! `ssl server`: accepts TLS connections (a thread each) and answers them
-//! with an information page (`--www`) or an echo (`--echo`).
+//! `ssl server`: accepts TLS connections with an [`SslPort`] and answers
+//! each one with an information page (`--www`) or an echo (`--echo`).
+//!
+//! The port accepts and handshakes connections without blocking, on an
+//! event loop ([`Backend`]) that runs on the main thread; each handshaken
+//! connection is switched to blocking mode and served by a thread of its own.
 
 use crate::args::{ServerArgs, ServerMode};
 use crate::info;
-use crate::stream::{StreamError, TlsStream};
 use ssl_core::keylog::KeyLogFile;
-use ssl_core::{AuthLevel, Connection, Context, Error};
-use std::io::Read;
-use std::net::{Shutdown, TcpListener, TcpStream};
+use ssl_core::{AuthLevel, Connection, Context};
+use ssl_file::{Backend, CloseMode, SslFile, SslPort, TlsError, tls_error};
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// How long a client may take to complete the handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a connection may stay idle after the handshake.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long we wait for the peer's close_notify after sending ours.
@@ -63,6 +65,18 @@ fn self_signed() -> Result<(String, String), String> {
     Ok((cert.pem(), key.serialize_pem()))
 }
 
+/// Binds the first address of `listen` that works.
+fn bind(listen: &str, ctx: Arc<Context>, backend: &Backend) -> io::Result<SslPort> {
+    let mut last = io::Error::new(io::ErrorKind::AddrNotAvailable, "no address");
+    for addr in listen.to_socket_addrs()? {
+        match SslPort::bind_with_backend(addr, ctx.clone(), backend.clone()) {
+            Ok(port) => return Ok(port),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
 /// Runs the server; returns the exit code (only on a startup failure).
 pub fn run(args: ServerArgs) -> i32 {
     let ctx = match build_context(&args) {
@@ -72,90 +86,83 @@ pub fn run(args: ServerArgs) -> i32 {
             return 2;
         }
     };
-    let listener = match TcpListener::bind(&args.listen) {
-        Ok(l) => l,
+    let backend = match Backend::new() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("ssl: cannot create the event loop: {e}");
+            return 1;
+        }
+    };
+    let port = match bind(&args.listen, ctx, &backend) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("ssl: cannot listen on {}: {e}", args.listen);
             return 1;
         }
     };
-    match listener.local_addr() {
+    match port.local_addr() {
         Ok(addr) => eprintln!("listening on {addr}"),
         Err(_) => eprintln!("listening on {}", args.listen),
     }
     let mode = args.mode;
-    loop {
-        match listener.accept() {
-            Ok((sock, _)) => {
-                let ctx = ctx.clone();
-                let spawned = std::thread::Builder::new().name("ssl-conn".into()).spawn(move || serve(sock, ctx, mode));
-                if let Err(e) = spawned {
-                    eprintln!("ssl: cannot start a connection thread: {e}");
-                }
-            }
-            Err(e) => {
-                // Out of descriptors and the like: report, breathe, go on.
-                eprintln!("ssl: accept: {e}");
-                std::thread::sleep(Duration::from_millis(100));
-            }
+    // The port reports failed connections without their address.
+    port.set_error_callback(|_port, e| eprintln!("unknown peer handshake failed: {e}"));
+    let accepted = port.set_accept_callback(move |_port, file| {
+        let spawned = std::thread::Builder::new().name("ssl-conn".into()).spawn(move || serve(file, mode));
+        if let Err(e) = spawned {
+            eprintln!("ssl: cannot start a connection thread: {e}");
+        }
+    });
+    if let Err(e) = accepted {
+        eprintln!("ssl: cannot accept connections: {e}");
+        return 1;
+    }
+    // Runs until the process is killed.
+    match backend.run() {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("ssl: event loop failed: {e}");
+            1
         }
     }
 }
 
-/// Serves one connection and logs it.
-fn serve(sock: TcpStream, ctx: Arc<Context>, mode: ServerMode) {
-    let peer = sock.peer_addr().map(|a| a.to_string()).unwrap_or_else(|_| "unknown peer".to_string());
-    let _ = sock.set_nodelay(true);
-    let _ = sock.set_read_timeout(Some(HANDSHAKE_TIMEOUT));
-    let _ = sock.set_write_timeout(Some(IDLE_TIMEOUT));
-    let mut tls = TlsStream::new(Connection::server(ctx), sock);
-    if let Err(e) = tls.handshake() {
-        eprintln!("{peer} handshake failed: {e}");
-        // Closing with unread input would reset the connection, and the
-        // client might never read our alert: stop writing, drain, then close.
-        discard_until_eof(&tls.sock, LINGER);
-        return;
-    }
-    eprintln!("{peer} {}", info::summary(&tls.conn));
-    let _ = tls.sock.set_read_timeout(Some(IDLE_TIMEOUT));
-    let result = match mode {
-        ServerMode::Echo => echo(&mut tls),
-        ServerMode::Www => www(&mut tls, &peer),
-    };
+/// Serves one handshaken connection (blocking) and logs it.
+fn serve(file: SslFile, mode: ServerMode) {
+    let peer = file.peer_addr().map(|a: SocketAddr| a.to_string()).unwrap_or_else(|_| "unknown peer".to_string());
+    let summary = file.with_connection(|c| c.map(|c| info::summary(c))).unwrap_or_default();
+    eprintln!("{peer} {summary}");
+    let result = file.set_blocking().and_then(|()| {
+        file.set_timeout(Some(IDLE_TIMEOUT));
+        file.linger(Some(LINGER));
+        match mode {
+            ServerMode::Echo => echo(&file),
+            ServerMode::Www => www(&file, &peer),
+        }
+    });
     if let Err(e) = result {
         eprintln!("{peer} closed: {e}");
     }
 }
 
-/// Half-closes `sock` and reads (discarding) until EOF or `linger` passes.
-fn discard_until_eof(mut sock: &TcpStream, linger: Duration) {
-    let _ = sock.shutdown(Shutdown::Write);
-    let end = Instant::now() + linger;
-    let mut buf = [0u8; 4096];
-    loop {
-        let left = end.saturating_duration_since(Instant::now());
-        if left.is_zero() || sock.set_read_timeout(Some(left)).is_err() {
-            break;
-        }
-        match sock.read(&mut buf) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => break,
-        }
-    }
+/// Sends close_notify and waits (at most the linger time) for the peer's,
+/// so that closing with unread input does not reset the connection before
+/// the peer read our data. A silent peer is not an error.
+fn close(file: &SslFile) {
+    let _ = file.close(CloseMode::Clean);
 }
 
-fn echo(tls: &mut TlsStream) -> Result<(), StreamError> {
+fn echo(file: &SslFile) -> io::Result<()> {
     let mut buf = vec![0u8; 16 * 1024];
+    let mut f = file;
     loop {
-        let n = tls.read(&mut buf)?;
+        let n = f.read(&mut buf)?;
         if n == 0 {
             break;
         }
-        tls.write_all(&buf[..n])?;
+        f.write_all(&buf[..n])?;
     }
-    tls.close(LINGER);
+    close(file);
     Ok(())
 }
 
@@ -282,9 +289,10 @@ fn response(version: &str, status: &str, keep: bool, ctype: &str, body: &str, wi
     out
 }
 
-fn www(tls: &mut TlsStream, peer: &str) -> Result<(), StreamError> {
+fn www(file: &SslFile, peer: &str) -> io::Result<()> {
     let mut pending: Vec<u8> = Vec::new();
     let mut buf = vec![0u8; 16 * 1024];
+    let mut f = file;
     loop {
         while let Some((head_len, consumed)) = head_end(&pending) {
             let head = String::from_utf8_lossy(&pending[..head_len]).into_owned();
@@ -293,28 +301,31 @@ fn www(tls: &mut TlsStream, peer: &str) -> Result<(), StreamError> {
             if head.trim().is_empty() {
                 continue;
             }
-            let (resp, keep) = respond(&head, &tls.conn, peer);
-            tls.write_all(&resp)?;
+            let answer = file.with_connection(|c| c.map(|c| respond(&head, c, peer)));
+            let Some((resp, keep)) = answer else {
+                return Err(io::Error::new(io::ErrorKind::NotConnected, "the connection is gone"));
+            };
+            f.write_all(&resp)?;
             if !keep {
-                tls.close(LINGER);
+                close(file);
                 return Ok(());
             }
         }
         if pending.len() > MAX_REQUEST_HEAD {
             let resp = response("HTTP/1.1", "431 Request Header Fields Too Large", false, "text/plain", "", true);
-            tls.write_all(&resp)?;
-            tls.close(LINGER);
+            f.write_all(&resp)?;
+            close(file);
             return Ok(());
         }
-        let n = match tls.read(&mut buf) {
+        let n = match f.read(&mut buf) {
             Ok(n) => n,
             // A client that hangs up between requests without close_notify
             // lost nothing; say nothing.
-            Err(StreamError::Tls(Error::Truncated)) if pending.is_empty() => return Ok(()),
+            Err(e) if pending.is_empty() && tls_error(&e) == Some(&TlsError::Truncated) => return Ok(()),
             Err(e) => return Err(e),
         };
         if n == 0 {
-            tls.close(LINGER);
+            close(file);
             return Ok(());
         }
         pending.extend_from_slice(&buf[..n]);

@@ -429,11 +429,22 @@ fn keylog_file_and_environment() {
 }
 
 #[test]
-fn tls12_is_accepted_but_not_implemented_yet() {
+fn tls12_round_trip_and_resumption() {
     let server = Server::start(&["--echo"]);
-    let out = client(&server.target(), &["--insecure", "--tls1.2"], b"x");
-    assert_eq!(out.code, Some(1));
-    assert!(out.one_line().starts_with("ssl: handshake failed: "), "{}", out.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let sess = dir.path().join("tls12.bin");
+    let out = client(&server.target(), &["--insecure", "--tls1.2", "--sess-out", path_str(&sess)], b"twelve");
+    assert_ok(&out);
+    assert_eq!(out.stdout, b"twelve");
+    assert!(out.stderr.contains("version: tls1.2"), "{}", out.stderr);
+    assert!(out.stderr.contains("resumed: no"), "{}", out.stderr);
+    assert!(server.wait_log("version=tls1.2").contains("suite=TLS_ECDHE_"));
+
+    let out = client(&server.target(), &["--insecure", "--tls1.2", "--sess-in", path_str(&sess)], b"again");
+    assert_ok(&out);
+    assert_eq!(out.stdout, b"again");
+    assert!(out.stderr.contains("resumed: yes"), "{}", out.stderr);
+    server.wait_log("resumed=yes");
 }
 
 #[test]

@@ -19,7 +19,7 @@ pub fn format_line(label: &str, client_random: &[u8; 32], secret: &[u8]) -> Stri
     let mut s = String::with_capacity(label.len() + 2 + 64 + 2 * secret.len() + 1);
     s.push_str(label);
     s.push(' ');
-    for b in client_random.iter().chain(std::iter::once(&0u8).take(0)) {
+    for b in client_random {
         s.push_str(&format!("{b:02x}"));
     }
     s.push(' ');
@@ -46,10 +46,17 @@ impl KeyLogFile {
         Ok(KeyLogFile { file: Mutex::new(file) })
     }
 
-    /// Opens the file named by the `SSLKEYLOGFILE` environment variable, if set.
+    /// Opens the file named by the `SSLKEYLOGFILE` environment variable, if
+    /// set (a file that cannot be opened is logged as a warning and ignored).
     pub fn from_env() -> Option<KeyLogFile> {
         let path = std::env::var_os("SSLKEYLOGFILE")?;
-        KeyLogFile::create(path).ok()
+        match KeyLogFile::create(&path) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                log::warn!("SSLKEYLOGFILE {}: {e}", std::path::Path::new(&path).display());
+                None
+            }
+        }
     }
 }
 
