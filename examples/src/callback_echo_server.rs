@@ -190,7 +190,7 @@ fn peer(f: &SslFile) -> String {
 pub fn serve(port: SslPort, backend: Backend, count: Option<usize>) -> Result<Stats, Error> {
     let server = Arc::new(Server { backend: backend.clone(), count, stats: Mutex::new(Stats::default()) });
     let s = server.clone();
-    port.set_error_callback(move |_port, e| {
+    port.set_error_callback(move |_port, _peer, e| {
         eprintln!("incoming connection failed: {e}");
         s.stats.lock().unwrap_or_else(|p| p.into_inner()).handshake_failures += 1;
     });

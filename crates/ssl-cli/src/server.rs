@@ -106,7 +106,10 @@ pub fn run(args: ServerArgs) -> i32 {
     }
     let mode = args.mode;
     // The port reports failed connections without their address.
-    port.set_error_callback(|_port, e| eprintln!("unknown peer handshake failed: {e}"));
+    port.set_error_callback(|_port, peer, e| match peer {
+        Some(p) => eprintln!("{p} handshake failed: {e}"),
+        None => eprintln!("unknown peer handshake failed: {e}"),
+    });
     let accepted = port.set_accept_callback(move |_port, file| {
         let spawned = std::thread::Builder::new().name("ssl-conn".into()).spawn(move || serve(file, mode));
         if let Err(e) = spawned {

@@ -140,6 +140,12 @@ pub(crate) struct Common {
     pub sent_close: bool,
     pub tls13_ccs_seen: usize,
     pub key_updates_received: u32,
+    /// Handshakes completed: the first, then each TLS 1.2 renegotiation.
+    pub handshakes: u32,
+    /// A TLS 1.2 renegotiation runs (from its ClientHello to the Finished
+    /// messages): application data is held back meanwhile, as OpenSSL
+    /// refuses it there (unexpected_message).
+    pub renegotiating: bool,
 }
 
 impl Common {
@@ -168,6 +174,8 @@ impl Common {
             sent_close: false,
             tls13_ccs_seen: 0,
             key_updates_received: 0,
+            handshakes: 0,
+            renegotiating: false,
         }
     }
 
@@ -230,7 +238,13 @@ impl Common {
     /// Marks the handshake complete and sends what the user queued.
     pub fn finish_handshake(&mut self) -> Result<(), Error> {
         self.handshake_done = true;
+        self.handshakes += 1;
         self.record_version = ProtocolVersion::TLS1_2;
+        self.send_held_data()
+    }
+
+    /// Sends the application data held back while a handshake ran.
+    pub fn send_held_data(&mut self) -> Result<(), Error> {
         let pending = std::mem::take(&mut self.pending_app);
         if !pending.is_empty() {
             self.send_fragmented(ContentType::APPLICATION_DATA, &pending)?;
@@ -460,11 +474,14 @@ impl Connection {
             // A peer that rejected our hello never installed its keys, so its
             // alert comes in plaintext (its current write state, RFC 8446 §6):
             // accept one until the first record under the new keys arrives.
+            // Not in TLS 1.2: there both ends change keys at the ChangeCipherSpec,
+            // so a plaintext record after it is forged.
             let plaintext_alert = header.typ == ContentType::ALERT
                 && header.len <= 2
                 && self.common.read.is_protected()
                 && self.common.read.seq() == 0
-                && !self.common.handshake_done;
+                && !self.common.handshake_done
+                && self.common.negotiated.version != Some(ProtocolVersion::TLS1_2);
             let (typ, range) = if plaintext_alert {
                 (ContentType::ALERT, HEADER_LEN..HEADER_LEN + header.len)
             } else {
@@ -558,6 +575,12 @@ impl Connection {
             return Ok(());
         }
         if alert.level == AlertLevel::WARNING && !self.common.is_tls13() && self.common.negotiated.version.is_some() {
+            if alert.description == AlertDescription::NO_RENEGOTIATION && self.common.renegotiating {
+                // RFC 5246 §7.2.2: the server declined our renegotiation; the connection goes on as it was.
+                let state = self.state.take().ok_or(Error::Closed)?;
+                self.state = Some(state.renegotiation_refused(&mut self.common)?);
+                return Ok(());
+            }
             log::debug!("ignoring warning alert {}", alert.description);
             return Ok(());
         }
@@ -627,7 +650,7 @@ impl Connection {
         if self.common.sent_close {
             return Err(Error::Closed);
         }
-        if !self.common.handshake_done {
+        if !self.common.handshake_done || self.common.renegotiating {
             self.common.pending_app.extend_from_slice(data);
             return Ok(data.len());
         }
@@ -806,6 +829,12 @@ impl Connection {
     /// tickets received so far).
     pub fn session(&self) -> Option<&Session> {
         self.common.sessions.last()
+    }
+
+    /// Number of handshakes completed on this connection: 1 after the first,
+    /// one more for each completed TLS 1.2 renegotiation.
+    pub fn handshakes(&self) -> u32 {
+        self.common.handshakes
     }
 
     /// Number of KeyUpdates received from the peer.

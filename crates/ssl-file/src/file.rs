@@ -339,9 +339,12 @@ impl<S: Stream> Core<S> {
     fn close_finished(&self) -> bool {
         match self.user_closed {
             None => false,
-            Some(_) if self.failure().is_some() || self.eof => true,
+            Some(_) if self.failure().is_some() => true,
+            // A peer that only shut down its sending side still reads: our output must reach it.
             Some(CloseMode::Normal) => self.out_pending() == 0,
-            Some(CloseMode::Clean) => self.out_pending() == 0 && self.conn.as_ref().is_none_or(|c| c.peer_closed()),
+            Some(CloseMode::Clean) => {
+                self.out_pending() == 0 && (self.eof || self.conn.as_ref().is_none_or(|c| c.peer_closed()))
+            }
         }
     }
 }
@@ -409,6 +412,11 @@ impl<S: Stream> Drop for Inner<S> {
 /// ```
 pub struct SslFile<S: Stream = mio::net::TcpStream> {
     inner: Arc<Inner<S>>,
+}
+
+/// A handle that does not keep the file alive (see [`SslFile::downgrade`]).
+pub struct WeakSslFile<S: Stream = mio::net::TcpStream> {
+    inner: Weak<Inner<S>>,
 }
 
 impl<S: Stream> Clone for SslFile<S> {
@@ -481,6 +489,35 @@ impl<S: Stream> SslFile<S> {
             let _ = file.register(&mut core, Mode::Nonblocking);
         }
         file
+    }
+
+    /// A weak handle, for timers and registries that must not keep the file alive.
+    pub fn downgrade(&self) -> WeakSslFile<S> {
+        WeakSslFile { inner: Arc::downgrade(&self.inner) }
+    }
+
+    /// The file behind a weak handle, if it still exists.
+    pub fn upgrade(weak: &WeakSslFile<S>) -> Option<SslFile<S>> {
+        weak.inner.upgrade().map(|inner| SslFile { inner })
+    }
+
+    /// Abandons a handshake still in progress: the stream is closed and the
+    /// callbacks cleared. Returns `None` if the handshake had completed (or
+    /// never started), `Some(())` if it was abandoned.
+    pub fn shutdown_if_handshaking(&self) -> Option<()> {
+        let mut core = self.lock();
+        if core.conn.is_none() || core.handshake_complete() {
+            return None;
+        }
+        core.read_err.get_or_insert_with(timed_out);
+        core.read_cb = Slot::Empty;
+        core.write_cb = Slot::Empty;
+        core.close_cb = Slot::Empty;
+        core.accept_cb = Slot::Empty;
+        core.alert_hold = None;
+        core.drop_stream(self.local_registry());
+        self.update_keepalive(&mut core);
+        Some(())
     }
 
     fn lock(&self) -> MutexGuard<'_, Core<S>> {

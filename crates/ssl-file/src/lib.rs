@@ -20,9 +20,10 @@ pub mod stream;
 pub use backend::{Backend, CallOutId, Readiness};
 pub use error::{tls_error, tls_to_io};
 pub use file::{
-    AcceptCallback, AlertCallback, CloseCallback, CloseMode, Mode, OpenState, ReadCallback, SslFile, WriteCallback,
+    AcceptCallback, AlertCallback, CloseCallback, CloseMode, Mode, OpenState, ReadCallback, SslFile, WeakSslFile,
+    WriteCallback,
 };
-pub use port::SslPort;
+pub use port::{DEFAULT_HANDSHAKE_TIMEOUT, SslPort};
 pub use ssl_core::constants::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 pub use ssl_core::pki::{CertifiedKey, RootStore};
 pub use ssl_core::{AuthLevel, Context, Error as TlsError, Session};

@@ -1,40 +1,63 @@
 //! `SslPort`: a listening socket that hands out handshaken [`SslFile`]s.
+//!
+//! Handshakes of incoming connections always run concurrently on an event
+//! loop — the port's backend in callback mode, a private one for the
+//! blocking [`SslPort::accept`] — so a slow or silent client never holds up
+//! the others, and a handshake that takes longer than the handshake timeout
+//! is abandoned.
 
 use crate::backend::Backend;
 use crate::file::SslFile;
 use mio::net::{TcpListener, TcpStream};
-use mio::{Events, Interest, Poll, Token};
+use mio::{Interest, Token};
 use ssl_core::Context;
+use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
 
 /// Called once per connection whose handshake completed (nonblocking mode).
 pub type PortAcceptCallback = Box<dyn FnMut(&SslPort, SslFile) + Send>;
-/// Called when an incoming connection failed (handshake failure, socket error).
-pub type PortErrorCallback = Box<dyn FnMut(&SslPort, &io::Error) + Send>;
+/// Called when an incoming connection failed (handshake failure, timeout,
+/// socket error), with the peer's address when known.
+pub type PortErrorCallback = Box<dyn FnMut(&SslPort, Option<SocketAddr>, &io::Error) + Send>;
+/// Called with each new file before its handshake starts (to set an alert
+/// callback, a read threshold, …).
+pub type PortPrepareCallback = Box<dyn FnMut(&SslFile) + Send>;
 
-struct Callbacks {
+/// The default limit on how long an incoming handshake may take.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Default)]
+struct State {
     accept: Option<PortAcceptCallback>,
     error: Option<PortErrorCallback>,
+    prepare: Option<PortPrepareCallback>,
+    /// Where the listener is registered, and for which mode.
+    registered: Option<(Backend, Token, bool)>,
+    /// Blocking mode: handshaken files and failures waiting for `accept`.
+    ready: VecDeque<io::Result<SslFile>>,
+    handshake_timeout: Option<Duration>,
 }
 
 struct PortInner {
     listener: Mutex<TcpListener>,
     ctx: Arc<Context>,
     backend: Backend,
-    callbacks: Mutex<Callbacks>,
-    token: Mutex<Option<Token>>,
-    local: Mutex<Option<(Poll, Events)>>,
+    state: Mutex<State>,
+    /// The private event loop of blocking `accept` (handshakes in progress
+    /// wait there between calls).
+    blocking: std::sync::OnceLock<Backend>,
     this: Weak<PortInner>,
 }
 
 impl Drop for PortInner {
     fn drop(&mut self) {
-        if let (Ok(listener), Ok(token)) = (self.listener.get_mut(), self.token.get_mut())
-            && let Some(t) = token.take()
+        if let (Ok(listener), Ok(state)) = (self.listener.get_mut(), self.state.get_mut())
+            && let Some((backend, token, _)) = state.registered.take()
         {
-            let _ = self.backend.deregister(listener, t);
+            let _ = backend.deregister(listener, token);
         }
     }
 }
@@ -81,12 +104,15 @@ impl SslPort {
                 listener: Mutex::new(listener),
                 ctx,
                 backend,
-                callbacks: Mutex::new(Callbacks { accept: None, error: None }),
-                token: Mutex::new(None),
-                local: Mutex::new(None),
+                state: Mutex::new(State { handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT), ..State::default() }),
+                blocking: std::sync::OnceLock::new(),
                 this: this.clone(),
             }),
         })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The address the port listens on.
@@ -94,43 +120,84 @@ impl SslPort {
         self.inner.listener.lock().map_err(|_| io::Error::other("poisoned"))?.local_addr()
     }
 
-    fn accept_tcp(&self) -> io::Result<TcpStream> {
-        let listener = self.inner.listener.lock().map_err(|_| io::Error::other("poisoned"))?;
-        let (stream, _) = listener.accept()?;
-        let _ = stream.set_nodelay(true);
-        Ok(stream)
+    /// How long an incoming handshake may take (`None`: no limit). The
+    /// default is [`DEFAULT_HANDSHAKE_TIMEOUT`].
+    pub fn set_handshake_timeout(&self, timeout: Option<Duration>) {
+        self.state().handshake_timeout = timeout;
     }
 
-    /// Waits for a connection and completes its handshake (blocking). A
-    /// failed handshake is returned as the error; call again for the next
-    /// connection.
+    /// Called with each new file before its handshake starts.
+    pub fn set_prepare_callback(&self, f: impl FnMut(&SslFile) + Send + 'static) {
+        self.state().prepare = Some(Box::new(f));
+    }
+
+    /// Called for every incoming connection that failed.
+    pub fn set_error_callback(&self, f: impl FnMut(&SslPort, Option<SocketAddr>, &io::Error) + Send + 'static) {
+        self.state().error = Some(Box::new(f));
+    }
+
+    /// Registers the listener on `backend` for callback (`true`) or blocking mode.
+    fn listen_on(&self, backend: &Backend, callbacks: bool) -> io::Result<()> {
+        let mut st = self.state();
+        if let Some((b, _, mode)) = &st.registered
+            && b == backend
+            && *mode == callbacks
+        {
+            return Ok(());
+        }
+        let mut listener = self.inner.listener.lock().map_err(|_| io::Error::other("poisoned"))?;
+        if let Some((b, t, _)) = st.registered.take() {
+            let _ = b.deregister(&mut *listener, t);
+        }
+        let weak = self.inner.this.clone();
+        let token = backend.register(
+            &mut *listener,
+            Interest::READABLE,
+            Arc::new(move |_| {
+                if let Some(inner) = weak.upgrade() {
+                    SslPort { inner }.on_incoming(callbacks);
+                }
+            }),
+        )?;
+        st.registered = Some((backend.clone(), token, callbacks));
+        Ok(())
+    }
+
+    /// Waits for a connection whose handshake completed (blocking) and
+    /// returns it in blocking mode. Incoming handshakes run concurrently, so
+    /// a silent client does not hold up the others. A failed handshake is
+    /// returned as the error (after the error callback, if any); call again
+    /// for the next connection.
     pub fn accept(&self) -> io::Result<SslFile> {
-        let stream = loop {
-            match self.accept_tcp() {
-                Ok(s) => break s,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wait_readable()?,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+        let private = match self.inner.blocking.get() {
+            Some(b) => b.clone(),
+            None => {
+                let b = Backend::new()?;
+                self.inner.blocking.get_or_init(|| b).clone()
             }
         };
-        let file = SslFile::with_backend(stream, self.inner.ctx.clone(), self.inner.backend.clone());
-        file.set_blocking()?;
-        file.accept(&[])?;
-        Ok(file)
-    }
-
-    fn wait_readable(&self) -> io::Result<()> {
-        let mut local = self.inner.local.lock().map_err(|_| io::Error::other("poisoned"))?;
-        if local.is_none() {
-            let poll = Poll::new()?;
-            let mut listener = self.inner.listener.lock().map_err(|_| io::Error::other("poisoned"))?;
-            poll.registry().register(&mut *listener, Token(0), Interest::READABLE)?;
-            *local = Some((poll, Events::with_capacity(8)));
+        self.listen_on(&private, false)?;
+        // Connections may already be waiting.
+        self.on_incoming(false);
+        loop {
+            let next = self.state().ready.pop_front();
+            if let Some(r) = next {
+                let file = r?;
+                file.set_backend(self.inner.backend.clone())?;
+                file.set_blocking()?;
+                return Ok(file);
+            }
+            // Keep this backend's registration while waiting; run it.
+            let registered = self.state().registered.clone();
+            let backend = match registered {
+                Some((b, _, false)) => b,
+                _ => {
+                    self.listen_on(&private, false)?;
+                    private.clone()
+                }
+            };
+            backend.run_once(Some(Duration::from_millis(500)))?;
         }
-        if let Some((poll, events)) = local.as_mut() {
-            poll.poll(events, Some(std::time::Duration::from_millis(500)))?;
-        }
-        Ok(())
     }
 
     /// Nonblocking mode: every connection is accepted and handshaken on the
@@ -138,77 +205,72 @@ impl SslPort {
     /// handshake completed, with the file in nonblocking mode and no
     /// callbacks set.
     pub fn set_accept_callback(&self, f: impl FnMut(&SslPort, SslFile) + Send + 'static) -> io::Result<()> {
-        if let Ok(mut cb) = self.inner.callbacks.lock() {
-            cb.accept = Some(Box::new(f));
-        }
-        let mut token = self.inner.token.lock().map_err(|_| io::Error::other("poisoned"))?;
-        if token.is_none() {
-            let weak = self.inner.this.clone();
-            let mut listener = self.inner.listener.lock().map_err(|_| io::Error::other("poisoned"))?;
-            let t = self.inner.backend.register(
-                &mut *listener,
-                Interest::READABLE,
-                Arc::new(move |_| {
-                    if let Some(inner) = weak.upgrade() {
-                        SslPort { inner }.on_incoming();
-                    }
-                }),
-            )?;
-            *token = Some(t);
-        }
-        drop(token);
-        // Connections may already be waiting.
+        self.state().accept = Some(Box::new(f));
+        let backend = self.inner.backend.clone();
+        self.listen_on(&backend, true)?;
         let weak = self.inner.this.clone();
-        self.inner.backend.call_out(std::time::Duration::ZERO, move || {
+        self.inner.backend.call_out(Duration::ZERO, move || {
             if let Some(inner) = weak.upgrade() {
-                SslPort { inner }.on_incoming();
+                SslPort { inner }.on_incoming(true);
             }
         });
         Ok(())
     }
 
-    /// Called for every incoming connection that failed.
-    pub fn set_error_callback(&self, f: impl FnMut(&SslPort, &io::Error) + Send + 'static) {
-        if let Ok(mut cb) = self.inner.callbacks.lock() {
-            cb.error = Some(Box::new(f));
-        }
-    }
-
-    fn report(&self, e: &io::Error) {
-        log::debug!("incoming connection failed: {e}");
-        let cb = self.inner.callbacks.lock().ok().and_then(|mut c| c.error.take());
+    fn report(&self, peer: Option<SocketAddr>, e: io::Error, callbacks: bool) {
+        log::debug!("incoming connection from {peer:?} failed: {e}");
+        let cb = self.state().error.take();
         if let Some(mut f) = cb {
-            f(self, e);
-            if let Ok(mut c) = self.inner.callbacks.lock() {
-                c.error.get_or_insert(f);
-            }
+            f(self, peer, &e);
+            self.state().error.get_or_insert(f);
+        }
+        if !callbacks {
+            self.state().ready.push_back(Err(e));
         }
     }
 
-    fn on_incoming(&self) {
+    fn deliver(&self, file: SslFile, callbacks: bool) {
+        if !callbacks {
+            self.state().ready.push_back(Ok(file));
+            return;
+        }
+        let cb = self.state().accept.take();
+        if let Some(mut cb) = cb {
+            cb(self, file);
+            self.state().accept.get_or_insert(cb);
+        }
+    }
+
+    fn accept_tcp(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        let listener = self.inner.listener.lock().map_err(|_| io::Error::other("poisoned"))?;
+        let (stream, peer) = listener.accept()?;
+        let _ = stream.set_nodelay(true);
+        Ok((stream, peer))
+    }
+
+    fn on_incoming(&self, callbacks: bool) {
+        let Some((backend, _, _)) = self.state().registered.clone() else { return };
         loop {
-            let stream = match self.accept_tcp() {
+            let (stream, peer) = match self.accept_tcp() {
                 Ok(s) => s,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    self.report(&e);
+                    self.report(None, e, callbacks);
                     return;
                 }
             };
-            let file = SslFile::with_backend(stream, self.inner.ctx.clone(), self.inner.backend.clone());
+            let file = SslFile::with_backend(stream, self.inner.ctx.clone(), backend.clone());
+            let prepare = self.state().prepare.take();
+            if let Some(mut p) = prepare {
+                p(&file);
+                self.state().prepare.get_or_insert(p);
+            }
             let weak = self.inner.this.clone();
             file.set_accept_callback(move |f| {
                 let Some(inner) = weak.upgrade() else { return };
-                let port = SslPort { inner };
                 f.clear_callbacks();
-                let cb = port.inner.callbacks.lock().ok().and_then(|mut c| c.accept.take());
-                if let Some(mut cb) = cb {
-                    cb(&port, f.clone());
-                    if let Ok(mut c) = port.inner.callbacks.lock() {
-                        c.accept.get_or_insert(cb);
-                    }
-                }
+                SslPort { inner }.deliver(f.clone(), callbacks);
             });
             let weak = self.inner.this.clone();
             file.set_close_callback(move |f, err| {
@@ -219,9 +281,24 @@ impl SslPort {
                     let e = err
                         .map(crate::error::clone_io)
                         .unwrap_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof));
-                    SslPort { inner }.report(&e);
+                    SslPort { inner }.report(Some(peer), e, callbacks);
                 }
             });
+            let timeout = self.state().handshake_timeout;
+            if let Some(limit) = timeout {
+                let weak_file = file.downgrade();
+                let weak_port = self.inner.this.clone();
+                backend.call_out(limit, move || {
+                    let Some(f) = SslFile::upgrade(&weak_file) else { return };
+                    if f.is_handshake_complete() || f.shutdown_if_handshaking().is_none() {
+                        return;
+                    }
+                    if let Some(inner) = weak_port.upgrade() {
+                        let e = io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out");
+                        SslPort { inner }.report(Some(peer), e, callbacks);
+                    }
+                });
+            }
             // A failure shows up in the close callback above (reported once).
             let _ = file.accept(&[]);
         }

@@ -30,6 +30,12 @@ pub(crate) trait State: Send + Sync + 'static {
     fn renegotiate(self: Box<Self>, _cx: &mut Common) -> Result<Box<dyn State>, Error> {
         Err(Error::Config("renegotiation is only possible after a TLS 1.2 handshake".into()))
     }
+
+    /// The peer answered our renegotiation with a no_renegotiation warning
+    /// (TLS 1.2 client): back to the established connection.
+    fn renegotiation_refused(self: Box<Self>, _cx: &mut Common) -> Result<Box<dyn State>, Error> {
+        Err(Error::unexpected(self.expecting(), MessageKind::Alert))
+    }
 }
 
 /// The unexpected-message error for `msg` in a state waiting for `expected`.

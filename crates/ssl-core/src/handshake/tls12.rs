@@ -207,7 +207,10 @@ pub(crate) fn finish(
     cx.reneg = secure_renegotiation.then_some(crate::connection::RenegotiationInfo { client_verify, server_verify });
     cx.negotiated.version = Some(ProtocolVersion::TLS1_2);
     if cx.handshake_done {
-        return Ok(());
+        // A renegotiation completed: what was held back during it goes now.
+        cx.handshakes += 1;
+        cx.renegotiating = false;
+        return cx.send_held_data();
     }
     cx.finish_handshake()
 }

@@ -220,6 +220,8 @@ pub(crate) fn handle_server_hello(
         }
         hs.raw = None;
         let master = session.secret.clone();
+        // The key log names each connection's master secret, resumed ones included.
+        cx.ctx.log_key("CLIENT_RANDOM", &hs.client_random, master.as_bytes());
         let (c, s) = protections(hs.hash, info.cipher, &master, &hs.client_random, &hs.server_random)?;
         return Ok(Box::new(ExpectCcs {
             hs,
@@ -229,10 +231,25 @@ pub(crate) fn handle_server_hello(
             resumed: Some(session),
         }));
     }
+    // An echo of our session ID that resumes no session we offered (a TLS 1.3
+    // client's random legacy_session_id, RFC 8446 §4.1.2) is a forgery.
+    if !sh.session_id.is_empty() && sh.session_id == offer.session_id.as_slice() {
+        return Err(Error::IllegalParameter("ServerHello echoes a session ID that was not offered for resumption"));
+    }
     if ctx.require_ems && !ems {
         return Err(Error::HandshakeFailure("the server does not support the extended master secret"));
     }
     Ok(Box::new(ExpectCertificate { hs }))
+}
+
+/// RFC 5246 §7.4.1.1: a HelloRequest that arrives during a handshake is
+/// ignored, and kept out of the transcript. Returns whether `m` is one.
+fn ignored_hello_request(m: &HandshakeMessage<'_>) -> Result<bool, Error> {
+    if m.typ != HandshakeType::HELLO_REQUEST {
+        return Ok(false);
+    }
+    decode_empty_message(m.body, "HelloRequest")?;
+    Ok(true)
 }
 
 fn mfl_code(len: u16) -> Option<u8> {
@@ -260,6 +277,9 @@ impl State for ExpectCertificate {
     }
 
     fn handle(mut self: Box<Self>, cx: &mut Common, m: HandshakeMessage<'_>) -> Result<Box<dyn State>, Error> {
+        if ignored_hello_request(&m)? {
+            return Ok(self);
+        }
         if m.typ != HandshakeType::CERTIFICATE {
             return Err(unexpected("Certificate", &m));
         }
@@ -305,6 +325,9 @@ impl State for ExpectServerKeyExchange {
     }
 
     fn handle(mut self: Box<Self>, cx: &mut Common, m: HandshakeMessage<'_>) -> Result<Box<dyn State>, Error> {
+        if ignored_hello_request(&m)? {
+            return Ok(self);
+        }
         if m.typ != HandshakeType::SERVER_KEY_EXCHANGE {
             return Err(unexpected("ServerKeyExchange", &m));
         }
@@ -349,6 +372,9 @@ impl State for ExpectCertificateRequestOrDone {
     }
 
     fn handle(mut self: Box<Self>, cx: &mut Common, m: HandshakeMessage<'_>) -> Result<Box<dyn State>, Error> {
+        if ignored_hello_request(&m)? {
+            return Ok(self);
+        }
         if m.typ == HandshakeType::CERTIFICATE_REQUEST && self.request.is_none() {
             let cr = CertificateRequest12::decode(m.body)?;
             self.request = Some(cr.schemes.iter().map(SignatureScheme).collect());
@@ -443,6 +469,9 @@ impl State for ExpectCcs {
     }
 
     fn handle(mut self: Box<Self>, _cx: &mut Common, m: HandshakeMessage<'_>) -> Result<Box<dyn State>, Error> {
+        if ignored_hello_request(&m)? {
+            return Ok(self);
+        }
         if m.typ == HandshakeType::NEW_SESSION_TICKET && self.hs.ticket_expected && self.hs.new_ticket.is_none() {
             let t = NewSessionTicket12::decode(m.body)?;
             self.hs.new_ticket = Some((t.ticket.to_vec(), t.lifetime_hint));
@@ -480,6 +509,9 @@ impl State for ExpectFinished {
     }
 
     fn handle(mut self: Box<Self>, cx: &mut Common, m: HandshakeMessage<'_>) -> Result<Box<dyn State>, Error> {
+        if ignored_hello_request(&m)? {
+            return Ok(self);
+        }
         if m.typ != HandshakeType::FINISHED {
             return Err(unexpected("Finished", &m));
         }
@@ -602,6 +634,7 @@ fn start_renegotiation(
     encode_client_hello(&mut ch, ProtocolVersion::TLS1_2, &random, &[], &suites, &[0], &e);
     cx.send_handshake(&ch)?;
     cx.client_random = random;
+    cx.renegotiating = true;
     let mut transcript = Transcript::default();
     transcript.add(&ch);
     let offer = Offer12 {
@@ -629,9 +662,15 @@ impl State for ExpectRenegotiationHello {
         "ServerHello"
     }
 
+    fn renegotiation_refused(self: Box<Self>, cx: &mut Common) -> Result<Box<dyn State>, Error> {
+        let offer = self.offer.ok_or(Error::Internal("offer"))?;
+        cx.renegotiating = false;
+        cx.send_held_data()?;
+        Ok(Box::new(Traffic { cache_name: offer.cache_name, verify_name: offer.verify_name }))
+    }
+
     fn handle(mut self: Box<Self>, cx: &mut Common, m: HandshakeMessage<'_>) -> Result<Box<dyn State>, Error> {
-        if m.typ == HandshakeType::HELLO_REQUEST {
-            // A HelloRequest during a handshake is ignored (RFC 5246 §7.4.1.1).
+        if ignored_hello_request(&m)? {
             return Ok(self);
         }
         if m.typ != HandshakeType::SERVER_HELLO {

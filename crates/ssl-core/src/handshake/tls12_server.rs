@@ -84,7 +84,10 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
     if ch.offers(CipherSuite::TLS_FALLBACK_SCSV) && client_max_version(ch) < cx.ctx.max_version {
         return Err(Error::InappropriateFallback);
     }
-    // RFC 5746 §3.6/3.7.
+    // RFC 5746 §3.6/3.7 (a renegotiating client never sends the SCSV, whatever else it sends).
+    if renegotiating && ch.offers(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
+        return Err(Error::HandshakeFailure("SCSV in a renegotiation"));
+    }
     let secure_reneg = if let Some(b) = ch.extensions.get(Ext::RENEGOTIATION_INFO) {
         check_renegotiation_info(cx, b, false)?;
         true
@@ -123,6 +126,16 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
         Some(b) => ext::decode_u16_list(b, "supported_groups")?.iter().map(NamedGroup).collect(),
         None => Vec::new(),
     };
+    // RFC 8422 §5.1.2: point formats that leave out uncompressed, from a client
+    // that names an RFC 8422 curve, are illegal_parameter.
+    if let Some(b) = ch.extensions.get(Ext::EC_POINT_FORMATS) {
+        let mut r = crate::codec::Reader::new(b);
+        let formats = r.nonempty_vec8("ec_point_formats")?;
+        r.finish("ec_point_formats")?;
+        if !formats.contains(&0) && client_groups.iter().any(|g| matches!(g.0, 23 | 24 | 25 | 29 | 30)) {
+            return Err(Error::IllegalParameter("ec_point_formats lacks uncompressed"));
+        }
+    }
     let client_schemes: Vec<SignatureScheme> = match ch.extensions.get(Ext::SIGNATURE_ALGORITHMS) {
         Some(b) => ext::decode_u16_list(b, "signature_algorithms")?.iter().map(SignatureScheme).collect(),
         None => Vec::new(),
@@ -221,7 +234,9 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
             }
         };
         let cert = ctx.certificates.choose(cx.negotiated.server_name.as_deref(), |k| {
-            key_fits_suite(k.key.kind(), info) && k.key.tls12_schemes().iter().any(|s| client_schemes.contains(s))
+            key_fits_suite(k.key.kind(), info)
+                && curve_offered(k.key.kind(), &client_groups)
+                && k.key.tls12_schemes().iter().any(|s| client_schemes.contains(s))
         });
         if let Some(ck) = cert {
             let scheme = ck.key.tls12_schemes().iter().copied().find(|s| client_schemes.contains(s));
@@ -232,6 +247,13 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
         }
     }
     let Some((suite, info, kx, group, ck, scheme)) = chosen else {
+        // RFC 7919 §4: DHE offered with FFDHE groups (known to us or not), none of them acceptable.
+        let dhe_offered = ctx.tls12_suites().any(|s| ch.offers(s) && s.info().and_then(kx_kind) == Some(KxKind::Dhe));
+        let ffdhe_offered = client_groups.iter().any(|g| (0x0100..=0x01ff).contains(&g.0));
+        let ffdhe_common = ctx.usable_groups().any(|g| g.is_ffdhe() && client_groups.contains(&g));
+        if dhe_offered && ffdhe_offered && !ffdhe_common {
+            return Err(Error::InsufficientSecurity("no FFDHE group in common"));
+        }
         return Err(Error::HandshakeFailure("no TLS 1.2 cipher suite, group and certificate in common"));
     };
     cx.negotiated.alpn = alpn;
@@ -326,6 +348,19 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
     Ok(Box::new(ExpectClientKeyExchange { hs, key: Some(key), expect_certificate: request }))
 }
 
+/// RFC 8422 §5.1: the client's supported_groups also limit the curve of an
+/// ECDSA server certificate (OpenSSL clients refuse others with
+/// illegal_parameter). Without the extension any curve will do.
+fn curve_offered(kind: crate::crypto::sign::KeyKind, client_groups: &[NamedGroup]) -> bool {
+    use crate::crypto::sign::KeyKind;
+    let curve = match kind {
+        KeyKind::EcdsaP256 => NamedGroup::SECP256R1,
+        KeyKind::EcdsaP384 => NamedGroup::SECP384R1,
+        KeyKind::Rsa | KeyKind::Ed25519 => return true,
+    };
+    client_groups.is_empty() || client_groups.contains(&curve)
+}
+
 fn put_common_extensions(e: &mut Vec<u8>, cx: &Common, rsl: Option<u16>, mfl: Option<u8>) {
     if let Some(p) = &cx.negotiated.alpn {
         put_ext(e, Ext::APPLICATION_LAYER_PROTOCOL_NEGOTIATION, |o| ext::encode_alpn(o, std::slice::from_ref(p)));
@@ -414,6 +449,8 @@ fn resume(
     cx.client_random = hs.client_random;
     cx.send_handshake(&sh)?;
     let master = session.secret.clone();
+    // The key log names each connection's master secret, resumed ones included.
+    cx.ctx.log_key("CLIENT_RANDOM", &hs.client_random, master.as_bytes());
     if hs.send_ticket {
         send_ticket(cx, &mut hs, &master, &session)?;
     }
@@ -651,6 +688,7 @@ impl State for Traffic {
         if ch.legacy_version < ProtocolVersion::TLS1_2 {
             return Err(Error::ProtocolVersion);
         }
+        cx.renegotiating = true;
         handle_client_hello(cx, &ch, m.raw)
     }
 

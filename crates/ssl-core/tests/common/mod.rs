@@ -828,3 +828,403 @@ impl Mitm {
         out
     }
 }
+
+// ---------------------------------------------------------------------------
+// TLS 1.2: `Mitm12`, a tampering proxy for TLS 1.2 connections. Both ends log
+// `CLIENT_RANDOM <client_random> <master_secret>` to one key log; with the
+// randoms and the suite of the handshake the proxy derives the key block
+// (RFC 5246 §6.3) itself and follows every ChangeCipherSpec, so it can open
+// the protected records of either side (renegotiations included), change
+// them and seal them again at the right sequence number. Its record
+// protection is written here, independently of `ssl_core::record`.
+// ---------------------------------------------------------------------------
+
+use ssl_core::constants::{BulkCipher, ProtocolVersion};
+
+/// The randoms and the suite of one TLS 1.2 handshake, as the proxy saw
+/// them go by (the ClientHello and ServerHello as their senders wrote them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Handshake12 {
+    pub client_random: [u8; 32],
+    pub server_random: [u8; 32],
+    pub suite: Option<CipherSuite>,
+}
+
+/// TLS 1.2 AEAD protection of one direction (RFC 5288, RFC 6655, RFC 7905).
+struct Keys12 {
+    aead: AeadKey,
+    /// The write IV: a 4-byte salt (GCM, CCM) or a 12-byte IV (ChaCha20-Poly1305).
+    iv: Vec<u8>,
+    seq: u64,
+}
+
+impl Keys12 {
+    fn explicit_nonce(&self) -> bool {
+        self.iv.len() == 4
+    }
+
+    fn nonce(&self, explicit: &[u8]) -> [u8; 12] {
+        if self.explicit_nonce() {
+            let mut n = [0u8; 12];
+            n[..4].copy_from_slice(&self.iv);
+            n[4..].copy_from_slice(explicit);
+            n
+        } else {
+            let iv: [u8; 12] = self.iv.as_slice().try_into().unwrap();
+            xor_nonce(&iv, self.seq)
+        }
+    }
+
+    fn aad(&self, typ: ContentType, len: usize) -> Vec<u8> {
+        cat(&[&self.seq.to_be_bytes(), &[typ.0, 3, 3], &(len as u16).to_be_bytes()])
+    }
+
+    /// Seals one record of any length (oversized ones included).
+    fn seal(&mut self, typ: ContentType, data: &[u8]) -> Vec<u8> {
+        let explicit = if self.explicit_nonce() { self.seq.to_be_bytes().to_vec() } else { Vec::new() };
+        let nonce = self.nonce(&explicit);
+        let aad = self.aad(typ, data.len());
+        let mut body = data.to_vec();
+        let mut tag = vec![0u8; self.aead.tag_len()];
+        self.aead.seal(nonce, &aad, &mut body, &mut tag).unwrap();
+        self.seq += 1;
+        let fragment = cat(&[&explicit, &body, &tag]);
+        let mut rec = vec![typ.0, 3, 3];
+        rec.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
+        rec.extend_from_slice(&fragment);
+        rec
+    }
+
+    fn open(&mut self, rec: &[u8]) -> Option<Vec<u8>> {
+        let typ = ContentType(rec[0]);
+        let explicit_len = if self.explicit_nonce() { 8 } else { 0 };
+        let fragment = &rec[5..];
+        if fragment.len() < explicit_len + self.aead.tag_len() {
+            return None;
+        }
+        let (explicit, sealed) = fragment.split_at(explicit_len);
+        let nonce = self.nonce(explicit);
+        let aad = self.aad(typ, sealed.len() - self.aead.tag_len());
+        let mut body = sealed.to_vec();
+        let n = self.aead.open(nonce, &aad, &mut body).ok()?;
+        self.seq += 1;
+        body.truncate(n);
+        Some(body)
+    }
+}
+
+/// The master secret the key log holds for `client_random`.
+pub fn logged_master(log: &KeyLogMemory, client_random: &[u8; 32]) -> Option<Vec<u8>> {
+    let prefix = format!("CLIENT_RANDOM {} ", hex::encode(client_random));
+    let line = log.lines().into_iter().find(|l| l.starts_with(&prefix))?;
+    hex::decode(line[prefix.len()..].trim()).ok()
+}
+
+/// The key of `lane` (client→server or server→client) after a handshake.
+fn keys12(log: &KeyLogMemory, hs: &Handshake12, lane: usize) -> Option<Keys12> {
+    let info = hs.suite?.info()?;
+    let master = logged_master(log, &hs.client_random)?;
+    let key_len = info.cipher.key_len();
+    let iv_len = if info.cipher == BulkCipher::Chacha20Poly1305 { 12 } else { 4 };
+    let mut block = vec![0u8; 2 * (key_len + iv_len)];
+    ssl_core::crypto::prf::prf(
+        info.prf,
+        &master,
+        b"key expansion",
+        &[&hs.server_random, &hs.client_random],
+        &mut block,
+    );
+    let (client_key, rest) = block.split_at(key_len);
+    let (server_key, rest) = rest.split_at(key_len);
+    let (client_iv, server_iv) = rest.split_at(iv_len);
+    let (key, iv) = if lane == C2S { (client_key, client_iv) } else { (server_key, server_iv) };
+    Some(Keys12 { aead: AeadKey::new(info.cipher, key).ok()?, iv: iv.to_vec(), seq: 0 })
+}
+
+/// One direction through the TLS 1.2 proxy.
+#[derive(Default)]
+struct Lane12 {
+    /// The handshake whose keys the sender writes with (None: plaintext).
+    open_hs: Option<Handshake12>,
+    open: Option<Keys12>,
+    /// The handshake whose keys the receiver reads with.
+    seal_hs: Option<Handshake12>,
+    seal: Option<Keys12>,
+    joiner: Vec<u8>,
+    pending: Vec<u8>,
+    lost: bool,
+}
+
+/// A tampering proxy between a TLS 1.2 client and server.
+pub struct Mitm12 {
+    pub client: Connection,
+    pub server: Connection,
+    pub log: Arc<KeyLogMemory>,
+    /// The handshake under way (or the last one).
+    pub current: Handshake12,
+    /// Every handshake message the proxy opened, with its lane (0: from the
+    /// client, 1: from the server), as the sender wrote it.
+    pub seen: Vec<(usize, Vec<u8>)>,
+    lanes: [Lane12; 2],
+}
+
+/// A client and a server context for TLS 1.2 (both at most TLS 1.2 unless
+/// the closures say otherwise) writing their secrets to one key log.
+pub fn logged_contexts12(
+    pki: &TestPki,
+    client: impl FnOnce(&mut Context),
+    server: impl FnOnce(&mut Context),
+) -> (Arc<KeyLogMemory>, Arc<Context>, Arc<Context>) {
+    let log = Arc::new(KeyLogMemory::default());
+    let (l1, l2) = (log.clone(), log.clone());
+    let cctx = pki.client_ctx(|c| {
+        c.key_log = Some(l1);
+        c.max_version = ProtocolVersion::TLS1_2;
+        client(c)
+    });
+    let sctx = pki.server_ctx(|c| {
+        c.key_log = Some(l2);
+        c.max_version = ProtocolVersion::TLS1_2;
+        server(c)
+    });
+    (log, cctx, sctx)
+}
+
+impl Mitm12 {
+    /// A fresh TLS 1.2 client (for `localhost`) and server, nothing sent yet.
+    pub fn start(pki: &TestPki, client: impl FnOnce(&mut Context), server: impl FnOnce(&mut Context)) -> Mitm12 {
+        let (log, cctx, sctx) = logged_contexts12(pki, client, server);
+        Mitm12::connect(log, cctx, sctx, Some("localhost"), None)
+    }
+
+    /// A client and server on contexts that log to `log`.
+    pub fn connect(
+        log: Arc<KeyLogMemory>,
+        cctx: Arc<Context>,
+        sctx: Arc<Context>,
+        name: Option<&str>,
+        session: Option<ssl_core::Session>,
+    ) -> Mitm12 {
+        let client = Connection::client(cctx, name, session).unwrap();
+        let server = Connection::server(sctx);
+        Mitm12 { client, server, log, current: Handshake12::default(), seen: Vec::new(), lanes: Default::default() }
+    }
+
+    /// Takes what the client sent and opens it.
+    pub fn client_output(&mut self) -> Vec<Item> {
+        let b = self.client.take_tls();
+        self.decode(C2S, b)
+    }
+
+    /// Takes what the server sent and opens it.
+    pub fn server_output(&mut self) -> Vec<Item> {
+        let b = self.server.take_tls();
+        self.decode(S2C, b)
+    }
+
+    /// Seals `items` and feeds them to the server.
+    pub fn deliver_to_server(&mut self, items: &[Item]) -> Result<(), Error> {
+        let b = self.encode(C2S, items);
+        self.server.read_tls(&b)
+    }
+
+    /// Seals `items` and feeds them to the client.
+    pub fn deliver_to_client(&mut self, items: &[Item]) -> Result<(), Error> {
+        let b = self.encode(S2C, items);
+        self.client.read_tls(&b)
+    }
+
+    /// Seals `items` for the server without delivering them.
+    pub fn seal_to_server(&mut self, items: &[Item]) -> Vec<u8> {
+        self.encode(C2S, items)
+    }
+
+    /// Seals `items` for the client without delivering them.
+    pub fn seal_to_client(&mut self, items: &[Item]) -> Vec<u8> {
+        self.encode(S2C, items)
+    }
+
+    /// Passes the client's output on unchanged.
+    pub fn forward_to_server(&mut self) -> Result<(), Error> {
+        let items = self.client_output();
+        self.deliver_to_server(&items)
+    }
+
+    /// Passes the server's output on unchanged.
+    pub fn forward_to_client(&mut self) -> Result<(), Error> {
+        let items = self.server_output();
+        self.deliver_to_client(&items)
+    }
+
+    /// Passes traffic both ways until nothing moves; returns the first
+    /// error. Panics if traffic still moves after many rounds (a livelock).
+    pub fn pump(&mut self) -> Result<(), Error> {
+        let mut first = None;
+        for _ in 0..64 {
+            let a = self.client_output();
+            if !a.is_empty()
+                && let Err(e) = self.deliver_to_server(&a)
+            {
+                first.get_or_insert(e);
+            }
+            let b = self.server_output();
+            if !b.is_empty()
+                && let Err(e) = self.deliver_to_client(&b)
+            {
+                first.get_or_insert(e);
+            }
+            if a.is_empty() && b.is_empty() {
+                return first.map_or(Ok(()), Err);
+            }
+        }
+        panic!("traffic never stopped");
+    }
+
+    /// Pumps until both sides completed the handshake.
+    pub fn handshake(&mut self) {
+        self.pump().unwrap();
+        assert!(self.client.is_handshake_complete() && self.server.is_handshake_complete());
+    }
+
+    /// Whether the proxy lost track of the keys of either lane.
+    pub fn lost(&self) -> bool {
+        self.lanes.iter().any(|l| l.lost)
+    }
+
+    /// The last handshake message of type `t` the client (lane 0) or the
+    /// server (lane 1) sent.
+    pub fn sent(&self, lane: usize, t: HandshakeType) -> Vec<u8> {
+        let found = self.seen.iter().rev().find(|(l, m)| *l == lane && hs_type(m) == t);
+        found.map(|(_, m)| m.clone()).unwrap_or_else(|| panic!("lane {lane} sent no {t}"))
+    }
+
+    /// Whether records of the client→server (0) or server→client (1) lane
+    /// are protected, as (sender writes, receiver reads).
+    pub fn protected(&self, lane: usize) -> (bool, bool) {
+        (self.lanes[lane].open_hs.is_some(), self.lanes[lane].seal_hs.is_some())
+    }
+
+    /// Follows the randoms and suite of the handshake a sender's hello names.
+    fn observe(&mut self, lane: usize, msg: &[u8]) {
+        let Some(random) = msg.get(6..38) else { return };
+        match hs_type(msg) {
+            HandshakeType::CLIENT_HELLO if lane == C2S => {
+                self.current = Handshake12 { client_random: random.try_into().unwrap(), ..Handshake12::default() };
+            }
+            HandshakeType::SERVER_HELLO if lane == S2C => {
+                self.current.server_random = random.try_into().unwrap();
+                let sid_len = *msg.get(38).unwrap_or(&0) as usize;
+                if let Some(s) = msg.get(39 + sid_len..41 + sid_len) {
+                    self.current.suite = Some(CipherSuite(u16::from_be_bytes([s[0], s[1]])));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn decode(&mut self, lane: usize, bytes: Vec<u8>) -> Vec<Item> {
+        let mut items = Vec::new();
+        self.lanes[lane].pending.extend_from_slice(&bytes);
+        loop {
+            let l = &mut self.lanes[lane];
+            if l.pending.len() < 5 {
+                break;
+            }
+            let len = u16::from_be_bytes([l.pending[3], l.pending[4]]) as usize;
+            if l.pending.len() < 5 + len {
+                break;
+            }
+            let rec: Vec<u8> = l.pending.drain(..5 + len).collect();
+            if l.lost {
+                items.push(Item::Raw(rec));
+                continue;
+            }
+            let typ = ContentType(rec[0]);
+            let data = match l.open_hs {
+                None => rec[5..].to_vec(),
+                Some(hs) => {
+                    if l.open.is_none() {
+                        l.open = keys12(&self.log, &hs, lane);
+                    }
+                    match l.open.as_mut().and_then(|k| k.open(&rec)) {
+                        Some(d) => d,
+                        None => {
+                            l.lost = true;
+                            items.push(Item::Raw(rec));
+                            continue;
+                        }
+                    }
+                }
+            };
+            if typ == ContentType::CHANGE_CIPHER_SPEC {
+                // The sender writes with the keys of the current handshake from here on.
+                l.open_hs = Some(self.current);
+                l.open = None;
+            }
+            if typ != ContentType::HANDSHAKE {
+                // Sealed again as the receiver's state says (`Item::plain` forces plaintext).
+                items.push(Item::Rec { typ, data, pad: 0, plain: false });
+                continue;
+            }
+            self.lanes[lane].joiner.extend_from_slice(&data);
+            loop {
+                let j = &mut self.lanes[lane].joiner;
+                if j.len() < 4 {
+                    break;
+                }
+                let n = 4 + u32::from_be_bytes([0, j[1], j[2], j[3]]) as usize;
+                if j.len() < n {
+                    break;
+                }
+                let msg: Vec<u8> = j.drain(..n).collect();
+                self.observe(lane, &msg);
+                self.seen.push((lane, msg.clone()));
+                items.push(Item::Hs(msg));
+            }
+        }
+        items
+    }
+
+    fn seal_into(&mut self, lane: usize, out: &mut Vec<u8>, typ: ContentType, data: &[u8], plain: bool) {
+        let l = &mut self.lanes[lane];
+        let Some(hs) = l.seal_hs.filter(|_| !plain) else {
+            out.extend_from_slice(&record(typ, data));
+            return;
+        };
+        if l.seal.is_none() {
+            l.seal = keys12(&self.log, &hs, lane);
+        }
+        match l.seal.as_mut() {
+            Some(k) => out.extend_from_slice(&k.seal(typ, data)),
+            // The keys are not known yet (nothing was logged): send it in the clear.
+            None => out.extend_from_slice(&record(typ, data)),
+        }
+    }
+
+    fn encode(&mut self, lane: usize, items: &[Item]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                Item::Raw(b) => out.extend_from_slice(b),
+                Item::Hs(msg) => {
+                    for chunk in msg.chunks(16_384) {
+                        self.seal_into(lane, &mut out, ContentType::HANDSHAKE, chunk, false);
+                    }
+                    if msg.is_empty() {
+                        self.seal_into(lane, &mut out, ContentType::HANDSHAKE, msg, false);
+                    }
+                }
+                Item::Rec { typ, data, plain, .. } => {
+                    self.seal_into(lane, &mut out, *typ, data, *plain);
+                    if *typ == ContentType::CHANGE_CIPHER_SPEC {
+                        // The receiver reads with the keys of the current handshake from here on.
+                        let l = &mut self.lanes[lane];
+                        l.seal_hs = Some(self.current);
+                        l.seal = None;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
