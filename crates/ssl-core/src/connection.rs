@@ -29,7 +29,7 @@
 
 use crate::alert::Alert;
 use crate::constants::{
-    AlertDescription, AlertLevel, CipherSuite, ContentType, HashAlgorithm, KeyUpdateRequest, NamedGroup,
+    AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, HashAlgorithm, KeyUpdateRequest, NamedGroup,
     ProtocolVersion,
 };
 use crate::context::{Context, RecordPadding};
@@ -40,6 +40,7 @@ use crate::handshake::key_schedule;
 use crate::msgs::{HandshakeJoiner, encode_key_update};
 use crate::record::{Direction, HEADER_LEN, Header, MAX_FRAGMENT, kind_of};
 use crate::session::Session;
+use crate::trace::{TraceDirection, TraceEvent};
 use rustls_pki_types::CertificateDer;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -211,16 +212,33 @@ impl Common {
 
     /// Queues a handshake message (header included).
     pub fn send_handshake(&mut self, msg: &[u8]) -> Result<(), Error> {
+        if let (Some(t), Some(typ)) = (&self.ctx.trace, msg.first()) {
+            t.event(self.side, TraceDirection::Sent, TraceEvent::Handshake { typ: HandshakeType(*typ), raw: msg });
+        }
         self.send_fragmented(ContentType::HANDSHAKE, msg)
+    }
+
+    /// Queues a TLS 1.2 ChangeCipherSpec (protected by the current keys).
+    pub fn send_ccs(&mut self) -> Result<(), Error> {
+        if let Some(t) = &self.ctx.trace {
+            t.event(self.side, TraceDirection::Sent, TraceEvent::ChangeCipherSpec);
+        }
+        self.send_fragmented(ContentType::CHANGE_CIPHER_SPEC, &[1])
     }
 
     /// Queues the unprotected middlebox-compatibility ChangeCipherSpec.
     pub fn send_compat_ccs(&mut self) {
+        if let Some(t) = &self.ctx.trace {
+            t.event(self.side, TraceDirection::Sent, TraceEvent::ChangeCipherSpec);
+        }
         self.out.extend_from_slice(&[ContentType::CHANGE_CIPHER_SPEC.0, 3, 3, 0, 1, 1]);
     }
 
     /// Queues an alert.
     pub fn send_alert(&mut self, alert: Alert) {
+        if let Some(t) = &self.ctx.trace {
+            t.event(self.side, TraceDirection::Sent, TraceEvent::Alert(alert));
+        }
         let _ = self.write.seal_record(&mut self.out, ContentType::ALERT, self.record_version, &alert.encode(), 0);
     }
 
@@ -537,6 +555,9 @@ impl Connection {
     }
 
     fn process_ccs(&mut self, body_ok: bool) -> Result<(), Error> {
+        if let Some(t) = &self.common.ctx.trace {
+            t.event(self.common.side, TraceDirection::Received, TraceEvent::ChangeCipherSpec);
+        }
         if self.common.is_tls13() || (self.common.side == Side::Server && self.common.negotiated.version.is_none()) {
             // RFC 8446 §5: a CCS of value 1 is dropped during the handshake.
             self.common.tls13_ccs_seen += 1;
@@ -561,6 +582,9 @@ impl Connection {
     }
 
     fn process_alert(&mut self, alert: Alert) -> Result<(), Error> {
+        if let Some(t) = &self.common.ctx.trace {
+            t.event(self.common.side, TraceDirection::Received, TraceEvent::Alert(alert));
+        }
         if alert.description == AlertDescription::CLOSE_NOTIFY {
             if !self.joiner.is_empty() {
                 return Err(Error::unexpected("the rest of a handshake message", MessageKind::Alert));
@@ -592,6 +616,13 @@ impl Connection {
     fn process_handshake(&mut self) -> Result<(), Error> {
         while let Some(len) = self.joiner.next_len()? {
             let msg = self.joiner.take(len);
+            if let Some(t) = &self.common.ctx.trace {
+                t.event(
+                    self.common.side,
+                    TraceDirection::Received,
+                    TraceEvent::Handshake { typ: msg.typ, raw: msg.raw },
+                );
+            }
             let state = self.state.take().ok_or(Error::Closed)?;
             log::trace!("{:?} received {}", self.common.side, msg.typ);
             self.common.read_key_changed = false;

@@ -163,6 +163,8 @@ pub struct Context {
     pub dh_min_bits: usize,
     /// A client pads its ClientHello out of the 256–511 byte range (RFC 7685).
     pub padding_extension: bool,
+    /// Receives every handshake message, ChangeCipherSpec and alert, if set.
+    pub trace: Option<Arc<dyn crate::trace::Trace>>,
 }
 
 impl core::fmt::Debug for Context {
@@ -285,6 +287,7 @@ impl Context {
             fallback_scsv: false,
             dh_min_bits: 2048,
             padding_extension: true,
+            trace: None,
         }
     }
 

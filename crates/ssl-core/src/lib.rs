@@ -30,6 +30,7 @@ pub mod pki;
 pub mod record;
 pub mod session;
 pub mod ticket;
+pub mod trace;
 
 pub use connection::{Connection, Negotiated, Received, Side};
 pub use context::{AuthLevel, Context};

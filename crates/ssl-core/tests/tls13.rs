@@ -378,3 +378,54 @@ fn back_pressure_stops_decrypting() {
     assert!(!s.wants_read());
     assert_eq!(read_all(&mut s).len(), 200_000, "reading releases the rest");
 }
+
+#[test]
+fn trace_sees_every_message_in_order() {
+    use ssl_core::trace::{Trace, TraceDirection, TraceEvent};
+    use std::sync::Mutex;
+    #[derive(Default)]
+    struct Log(Mutex<Vec<String>>);
+    impl Trace for Log {
+        fn event(&self, side: ssl_core::Side, dir: TraceDirection, ev: TraceEvent<'_>) {
+            let what = match ev {
+                TraceEvent::Handshake { typ, raw } => {
+                    assert_eq!(raw[0], typ.0);
+                    typ.to_string()
+                }
+                TraceEvent::ChangeCipherSpec => "ccs".into(),
+                TraceEvent::Alert(a) => format!("alert {}", a.description),
+            };
+            self.0.lock().unwrap().push(format!("{side:?} {dir:?} {what}"));
+        }
+    }
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let log = std::sync::Arc::new(Log::default());
+    let l2 = log.clone();
+    let (mut c, mut s) = pair(pki.client_ctx(move |ctx| ctx.trace = Some(l2)), pki.server_ctx(|_| {}));
+    handshake(&mut c, &mut s).unwrap();
+    c.close_notify();
+    pump(&mut c, &mut s).unwrap();
+    let got = log.lock_lines();
+    assert_eq!(
+        got,
+        [
+            "Client Sent client_hello",
+            "Client Received server_hello",
+            "Client Sent ccs",
+            "Client Received ccs",
+            "Client Received encrypted_extensions",
+            "Client Received certificate",
+            "Client Received certificate_verify",
+            "Client Received finished",
+            "Client Sent finished",
+            "Client Received new_session_ticket",
+            "Client Received new_session_ticket",
+            "Client Sent alert close_notify",
+        ]
+    );
+    impl Log {
+        fn lock_lines(&self) -> Vec<String> {
+            self.0.lock().unwrap().clone()
+        }
+    }
+}

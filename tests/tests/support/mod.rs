@@ -289,6 +289,11 @@ fn tls_err(e: Error) -> io::Error {
     io::Error::other(e)
 }
 
+/// The engine error inside an `io::Error` made by [`TlsStream`], if any.
+pub fn tls_error(e: &io::Error) -> Option<&Error> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<Error>())
+}
+
 /// A blocking TLS stream: our engine over a `TcpStream`. Every socket
 /// operation has a timeout.
 pub struct TlsStream {
@@ -335,6 +340,33 @@ impl TlsStream {
                 return Err(tls_err(self.conn.transport_eof().unwrap_err()));
             }
         }
+    }
+
+    /// Reads and processes records until `done(&conn)` holds (e.g. a
+    /// renegotiation finished). Application data that arrives meanwhile is
+    /// kept for [`TlsStream::read`].
+    pub fn process_until(&mut self, mut done: impl FnMut(&Connection) -> bool) -> io::Result<()> {
+        self.flush()?;
+        while !done(&self.conn) {
+            if self.read_some()? == 0 {
+                self.conn.transport_eof().map_err(tls_err)?;
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the peer closed first"));
+            }
+        }
+        Ok(())
+    }
+
+    /// One socket read, processed (what it made the engine send is sent).
+    /// `Ok(0)` is the transport's EOF.
+    pub fn read_once(&mut self) -> io::Result<usize> {
+        self.read_some()
+    }
+
+    /// TLS 1.2: starts a renegotiation and waits until it completed.
+    pub fn renegotiate_and_wait(&mut self) -> io::Result<()> {
+        let before = self.conn.handshakes();
+        self.conn.renegotiate().map_err(tls_err)?;
+        self.process_until(|c| c.handshakes() > before)
     }
 
     /// Sends everything the engine has queued.
@@ -671,4 +703,143 @@ pub fn assert_no_failures(what: &str, total: usize, failures: &[String]) {
         failures.len(),
         failures.join("\n---------\n")
     );
+}
+
+// ---------------------------------------------------------------- TLS 1.2
+
+/// How a TLS 1.2 suite exchanges keys and authenticates the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tls12Family {
+    EcdheEcdsa,
+    EcdheRsa,
+    DheRsa,
+}
+
+impl Tls12Family {
+    pub fn of(suite: ssl_core::constants::CipherSuite) -> Tls12Family {
+        use ssl_core::constants::KeyExchange;
+        match suite.info().map(|i| i.kx) {
+            Some(KeyExchange::EcdheEcdsa) => Tls12Family::EcdheEcdsa,
+            Some(KeyExchange::EcdheRsa) => Tls12Family::EcdheRsa,
+            Some(KeyExchange::DheRsa) => Tls12Family::DheRsa,
+            other => panic!("{suite:?} is not an implemented TLS 1.2 suite ({other:?})"),
+        }
+    }
+
+    /// The groups this family can use: (IANA name, OpenSSL name).
+    pub fn groups(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Tls12Family::EcdheEcdsa | Tls12Family::EcdheRsa => &GROUPS[..4],
+            Tls12Family::DheRsa => &GROUPS[4..],
+        }
+    }
+
+    /// The server certificate keys that can authenticate this family.
+    pub fn key_types(self) -> &'static [KeyType] {
+        match self {
+            Tls12Family::EcdheEcdsa => &[KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Ed25519],
+            Tls12Family::EcdheRsa | Tls12Family::DheRsa => &[KeyType::Rsa2048],
+        }
+    }
+}
+
+/// OpenSSL's names for TLS 1.2 suites differ from the IANA ones; this maps
+/// suite ids to them, from what `openssl ciphers -V 'ALL:@SECLEVEL=0'`
+/// prints (`0xC0,0x2B - ECDHE-ECDSA-AES128-GCM-SHA256 TLSv1.2 ...`).
+pub fn openssl_cipher_names() -> &'static std::collections::HashMap<u16, String> {
+    static NAMES: OnceLock<std::collections::HashMap<u16, String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let out = Command::new("openssl")
+            .args(["ciphers", "-V", "ALL:@SECLEVEL=0"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("cannot run openssl ciphers");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut map = std::collections::HashMap::new();
+        for line in text.lines() {
+            let mut words = line.split_whitespace();
+            let (Some(id), Some("-"), Some(name)) = (words.next(), words.next(), words.next()) else { continue };
+            let Some((hi, lo)) = id.split_once(',') else { continue };
+            let byte = |s: &str| u8::from_str_radix(s.trim_start_matches("0x").trim_start_matches("0X"), 16).ok();
+            if let (Some(hi), Some(lo)) = (byte(hi), byte(lo)) {
+                map.insert(u16::from_be_bytes([hi, lo]), name.to_string());
+            }
+        }
+        map
+    })
+}
+
+/// OpenSSL's name of a suite (panics if this OpenSSL lacks it).
+pub fn openssl_cipher_name(suite: ssl_core::constants::CipherSuite) -> String {
+    openssl_cipher_names()
+        .get(&suite.0)
+        .cloned()
+        .unwrap_or_else(|| panic!("`openssl ciphers -V` does not list {:?}", suite.name()))
+}
+
+/// Writes a named DH group (RFC 7919 `ffdhe2048`.., RFC 3526 `modp_2048`..)
+/// as an OpenSSL DH parameter file (for `s_server -dhparam`) in `dir`.
+pub fn write_dh_params(dir: &Path, group: &str) -> PathBuf {
+    let path = dir.join(format!("{group}.pem"));
+    let out = Command::new("openssl")
+        .args(["genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", &format!("group:{group}"), "-out"])
+        .arg(&path)
+        .stdin(Stdio::null())
+        .output()
+        .expect("cannot run openssl genpkey");
+    assert!(out.status.success(), "openssl genpkey {group}: {}", String::from_utf8_lossy(&out.stderr));
+    path
+}
+
+/// RFC 2409 §6.2, the Second Oakley Group: a 1024-bit safe prime, generator 2.
+const OAKLEY_GROUP2_P: &str = "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22\
+                               514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6\
+                               F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381\
+                               FFFFFFFFFFFFFFFF";
+
+/// Writes a 1024-bit DH parameter file (RFC 2409 group 2), too small for us.
+pub fn write_dh1024_params(dir: &Path) -> PathBuf {
+    let p = hex::decode(OAKLEY_GROUP2_P.split_whitespace().collect::<String>()).unwrap();
+    assert_eq!(p.len(), 128);
+    // DHParameter ::= SEQUENCE { prime INTEGER, base INTEGER }; p's top bit is set, so it gets a 0 byte.
+    let mut body = vec![0x02, 0x81, 0x81, 0x00];
+    body.extend_from_slice(&p);
+    body.extend_from_slice(&[0x02, 0x01, 0x02]);
+    let mut der = vec![0x30, 0x81, body.len() as u8];
+    der.extend_from_slice(&body);
+    let path = dir.join("dh1024.pem");
+    std::fs::write(&path, pem("DH PARAMETERS", &der)).unwrap();
+    path
+}
+
+/// An `openssl s_client` kept running, with its stdin open (its
+/// interactive commands, e.g. `R` = renegotiate, need that and no `-quiet`).
+pub struct InteractiveClient {
+    pub child: ChildGuard,
+    pub stdin: Option<std::process::ChildStdin>,
+}
+
+impl InteractiveClient {
+    pub fn start(args: &[String]) -> InteractiveClient {
+        let mut cmd = Command::new("openssl");
+        cmd.arg("s_client").args(args);
+        let mut child = ChildGuard::spawn(&mut cmd, true);
+        let stdin = child.stdin();
+        InteractiveClient { child, stdin }
+    }
+
+    /// Writes one line to s_client's stdin (a command or data).
+    pub fn line(&mut self, line: &str) -> io::Result<()> {
+        let stdin = self.stdin.as_mut().ok_or_else(|| io::Error::other("stdin closed"))?;
+        stdin.write_all(format!("{line}\n").as_bytes())?;
+        stdin.flush()
+    }
+
+    /// Closes stdin (s_client without `-ign_eof` then quits with close_notify)
+    /// and waits for the exit.
+    pub fn finish(mut self, timeout: Duration) -> ClientRun {
+        self.stdin = None;
+        let status = self.child.wait(timeout);
+        ClientRun { status, stdout: self.child.stdout(), stderr: self.child.stderr() }
+    }
 }

@@ -442,7 +442,7 @@ fn send_ccs_and_finished(
     master: &Secret,
     write: crate::record::Protection,
 ) -> Result<Vec<u8>, Error> {
-    cx.send_fragmented(crate::constants::ContentType::CHANGE_CIPHER_SPEC, &[1])?;
+    cx.send_ccs()?;
     cx.write.set(write);
     let vd = verify_data(hs.hash, master, true, hs.transcript.current_hash().as_bytes());
     let mut fin = Vec::new();

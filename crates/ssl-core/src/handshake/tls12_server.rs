@@ -10,8 +10,7 @@ use super::tls12::{
 use super::{State, unexpected};
 use crate::connection::Common;
 use crate::constants::{
-    CipherSuite, ContentType, ExtensionType as Ext, HandshakeType, HashAlgorithm, NamedGroup, ProtocolVersion,
-    SignatureScheme,
+    CipherSuite, ExtensionType as Ext, HandshakeType, HashAlgorithm, NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use crate::context::AuthLevel;
 use crate::crypto::Secret;
@@ -480,7 +479,7 @@ fn send_ccs_and_finished(
     master: &Secret,
     write: crate::record::Protection,
 ) -> Result<(), Error> {
-    cx.send_fragmented(ContentType::CHANGE_CIPHER_SPEC, &[1])?;
+    cx.send_ccs()?;
     cx.write.set(write);
     let vd = verify_data(hs.hash, master, false, hs.transcript.current_hash().as_bytes());
     let mut fin = Vec::new();
