@@ -28,3 +28,8 @@ pub use ssl_core::constants::{CipherSuite, NamedGroup, ProtocolVersion, Signatur
 pub use ssl_core::pki::{CertifiedKey, RootStore};
 pub use ssl_core::{AuthLevel, Context, Error as TlsError, Session};
 pub use stream::Stream;
+
+/// The README's code, compiled as doc tests so it keeps up with the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
