@@ -1,7 +1,8 @@
 //! Heap use, counted by the counting global allocator (`alloc.rs`):
 //! - idle connections: `n` client+server pairs handshaken and held; the
-//!   growth of the heap divided by `n`, then the servers are dropped to
-//!   split it into client and server bytes. Optionally one 16 KiB record
+//!   growth of the heap divided by `n` plus the size of the connection
+//!   object itself, then the servers are dropped to split it into client
+//!   and server bytes. Optionally one 16 KiB record
 //!   goes each way first (buffers that stay allocated after traffic);
 //! - one handshake: the peak heap above the starting level while a client
 //!   and a server (both in this thread) handshake, and the number of
@@ -52,9 +53,11 @@ pub fn idle<L: Lib>(lib: &L, n: usize, with_data: bool) -> Idle {
     servers.clear();
     let only_clients = alloc::current();
     clients.clear();
+    // The connection objects themselves live in preallocated vectors: add
+    // their size, so the figure is everything a connection costs.
     Idle {
-        client: only_clients.saturating_sub(base) as f64 / n as f64,
-        server: all.saturating_sub(only_clients) as f64 / n as f64,
+        client: only_clients.saturating_sub(base) as f64 / n as f64 + std::mem::size_of::<L::Client>() as f64,
+        server: all.saturating_sub(only_clients) as f64 / n as f64 + std::mem::size_of::<L::Server>() as f64,
     }
 }
 

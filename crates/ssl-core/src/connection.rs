@@ -215,6 +215,9 @@ impl Common {
         if let (Some(t), Some(typ)) = (&self.ctx.trace, msg.first()) {
             t.event(self.side, TraceDirection::Sent, TraceEvent::Handshake { typ: HandshakeType(*typ), raw: msg });
         }
+        if let Some(typ) = msg.first() {
+            log::trace!("{:?} sent {} ({} bytes)", self.side, HandshakeType(*typ), msg.len());
+        }
         self.send_fragmented(ContentType::HANDSHAKE, msg)
     }
 
@@ -239,6 +242,7 @@ impl Common {
         if let Some(t) = &self.ctx.trace {
             t.event(self.side, TraceDirection::Sent, TraceEvent::Alert(alert));
         }
+        log::trace!("{:?} sent alert {} ({:?})", self.side, alert.description, alert.level);
         let _ = self.write.seal_record(&mut self.out, ContentType::ALERT, self.record_version, &alert.encode(), 0);
     }
 
@@ -257,6 +261,16 @@ impl Common {
     pub fn finish_handshake(&mut self) -> Result<(), Error> {
         self.handshake_done = true;
         self.handshakes += 1;
+        let n = &self.negotiated;
+        log::debug!(
+            "{:?} handshake {} complete: {} {} group={} resumed={}",
+            self.side,
+            self.handshakes,
+            n.version.map_or_else(|| "?".to_string(), |v| v.to_string()),
+            n.suite.map_or_else(|| "?".to_string(), |s| s.to_string()),
+            n.group.map_or_else(|| "none".to_string(), |g| g.to_string()),
+            n.resumed,
+        );
         self.record_version = ProtocolVersion::TLS1_2;
         self.send_held_data()
     }
@@ -333,7 +347,9 @@ impl Deframer {
             }
         }
         if self.buf.len() - self.end < need {
-            let want = (self.end + need).max(self.buf.len() * 2).max(HEADER_LEN + crate::record::MAX_CIPHERTEXT_TLS12);
+            // Grow to what is needed (doubling), never beyond a few records.
+            let doubled = (self.buf.len() * 2).min(self.end + need + MAX_RECORD);
+            let want = (self.end + need).max(doubled).max(MIN_READ);
             self.buf.resize(want, 0);
         }
     }
@@ -341,7 +357,37 @@ impl Deframer {
     fn unparsed(&self) -> usize {
         self.end - self.parsed
     }
+
+    /// Whether nothing is buffered at all.
+    fn is_idle(&self) -> bool {
+        self.plain.is_empty() && self.parsed == self.end
+    }
+
+    /// How many bytes the next read should at least make room for: the
+    /// rest of a partly received record, or a modest default.
+    fn wanted(&self) -> usize {
+        let avail = &self.buf[self.parsed..self.end];
+        let rest = if avail.len() >= HEADER_LEN {
+            let len = u16::from_be_bytes([avail[3], avail[4]]) as usize;
+            (HEADER_LEN + len).saturating_sub(avail.len())
+        } else {
+            HEADER_LEN - avail.len()
+        };
+        rest.max(MIN_READ)
+    }
+
+    /// Gives the buffer back (when idle).
+    fn release(&mut self) {
+        *self = Deframer::default();
+    }
 }
+
+/// The largest record on the wire.
+const MAX_RECORD: usize = HEADER_LEN + crate::record::MAX_CIPHERTEXT_TLS12;
+/// The smallest read we make room for.
+const MIN_READ: usize = 4096;
+/// Sent output at the front of the buffer is dropped once it passes this.
+const OUT_COMPACT: usize = 64 * 1024;
 
 /// A TLS connection, client or server.
 pub struct Connection {
@@ -352,6 +398,8 @@ pub struct Connection {
     error: Option<Error>,
     read_limit: usize,
     empty_records: u32,
+    /// Whether the handshake buffers were given back.
+    slimmed: bool,
 }
 
 impl core::fmt::Debug for Connection {
@@ -375,6 +423,7 @@ impl Connection {
             error: None,
             read_limit: DEFAULT_READ_LIMIT,
             empty_records: 0,
+            slimmed: false,
         }
     }
 
@@ -423,7 +472,8 @@ impl Connection {
     /// Reads once from `rd` straight into the input buffer (no copy), without
     /// processing. Returns what `rd.read` returned; `Ok(0)` is the peer's EOF.
     pub fn read_tls_from(&mut self, rd: &mut dyn std::io::Read) -> std::io::Result<usize> {
-        self.deframer.reserve(HEADER_LEN + crate::record::MAX_CIPHERTEXT_TLS12);
+        let want = self.deframer.wanted();
+        self.deframer.reserve(want);
         let d = &mut self.deframer;
         let n = rd.read(&mut d.buf[d.end..])?;
         d.end += n;
@@ -471,7 +521,10 @@ impl Connection {
     pub fn process_new_packets(&mut self) -> Result<(), Error> {
         self.check()?;
         match self.process() {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.slim();
+                Ok(())
+            }
             Err(e) => Err(self.fail(e)),
         }
     }
@@ -601,6 +654,7 @@ impl Connection {
         if alert.level == AlertLevel::WARNING && !self.common.is_tls13() && self.common.negotiated.version.is_some() {
             if alert.description == AlertDescription::NO_RENEGOTIATION && self.common.renegotiating {
                 // RFC 5246 §7.2.2: the server declined our renegotiation; the connection goes on as it was.
+                log::warn!("{:?}: the peer refused our renegotiation (no_renegotiation)", self.common.side);
                 let state = self.state.take().ok_or(Error::Closed)?;
                 self.state = Some(state.renegotiation_refused(&mut self.common)?);
                 return Ok(());
@@ -609,6 +663,7 @@ impl Connection {
             return Ok(());
         }
         // A fatal alert ends the connection; no alert goes back.
+        log::debug!("{:?} received fatal alert {}", self.common.side, alert.description);
         self.common.sent_close = true;
         Err(Error::PeerAlert(alert.description))
     }
@@ -646,10 +701,31 @@ impl Connection {
 
     /// Marks `n` bytes of [`Connection::pending_tls`] as sent.
     pub fn consume_tls(&mut self, n: usize) {
-        self.common.out_start += n.min(self.common.out.len() - self.common.out_start);
-        if self.common.out_start == self.common.out.len() {
-            self.common.out.clear();
+        let c = &mut self.common;
+        c.out_start += n.min(c.out.len() - c.out_start);
+        if c.out_start == c.out.len() {
+            c.out.clear();
+            c.out_start = 0;
+            self.slim();
+        } else if c.out_start > OUT_COMPACT && c.out_start > c.out.len() / 2 {
+            // A transport that never drains completely must not make the buffer grow without bound.
+            c.out.drain(..c.out_start);
+            c.out_start = 0;
+        }
+    }
+
+    /// Once the handshake is over and nothing is buffered, gives the
+    /// handshake's buffers back, so an idle connection holds little memory.
+    fn slim(&mut self) {
+        if self.slimmed || !self.common.handshake_done {
+            return;
+        }
+        if self.deframer.is_idle() && self.joiner.is_empty() && !self.wants_write() {
+            self.deframer.release();
+            self.joiner = HandshakeJoiner::default();
+            self.common.out = Vec::new();
             self.common.out_start = 0;
+            self.slimmed = true;
         }
     }
 
@@ -721,6 +797,12 @@ impl Connection {
             return Ok(Received::Eof);
         }
         Ok(Received::WouldBlock)
+    }
+
+    /// The capacity of the input and output buffers, in bytes (for memory
+    /// accounting: an idle connection gives its handshake buffers back).
+    pub fn buffer_capacity(&self) -> (usize, usize) {
+        (self.deframer.buf.len(), self.common.out.capacity())
     }
 
     /// Bytes of decrypted application data waiting to be read.

@@ -99,6 +99,36 @@ pub struct NoHooks;
 impl ContextHooks for NoHooks {}
 
 /// Shared TLS policy and state.
+///
+/// Every field is public: build a context with [`Context::new`] (secure
+/// defaults), change what you need, and share it in an `Arc` between the
+/// connections that use it. A client needs trust anchors
+/// ([`Context::trusted_issuers`]); a server needs at least one certificate
+/// ([`Context::add_cert_pem`]).
+///
+/// ```
+/// # fn main() -> Result<(), ssl_core::Error> {
+/// use std::sync::Arc;
+/// use ssl_core::{AuthLevel, Context};
+/// use ssl_core::constants::ProtocolVersion;
+/// # let key = rcgen::KeyPair::generate().unwrap();
+/// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
+/// # let (ca_pem, chain_pem, key_pem) = (cert.pem(), cert.pem(), key.serialize_pem());
+/// // Client: verify servers against these CAs (the default AuthLevel::Require).
+/// let mut client = Context::new();
+/// client.trusted_issuers.add_pem(ca_pem.as_bytes())?;
+/// client.advertised_protocols = vec![b"http/1.1".to_vec()];
+/// assert_eq!(client.server_auth, AuthLevel::Require);
+///
+/// // Server: a certificate chain and its key; TLS 1.3 only.
+/// let mut server = Context::new();
+/// server.add_cert_pem(chain_pem.as_bytes(), key_pem.as_bytes())?;
+/// server.set_versions(ProtocolVersion::TLS1_3, ProtocolVersion::TLS1_3);
+///
+/// let (client, server) = (Arc::new(client), Arc::new(server));
+/// # let _ = (client, server);
+/// # Ok(()) }
+/// ```
 pub struct Context {
     /// Lowest version we negotiate.
     pub min_version: ProtocolVersion,

@@ -33,7 +33,15 @@ pub fn format_line(label: &str, client_random: &[u8; 32], secret: &[u8]) -> Stri
 /// Appends key log lines to a file.
 ///
 /// ```no_run
-/// let log = ssl_core::keylog::KeyLogFile::create("/tmp/keys.log").unwrap();
+/// use std::sync::Arc;
+/// use ssl_core::keylog::KeyLogFile;
+/// let mut ctx = ssl_core::Context::new();
+/// // The file named by SSLKEYLOGFILE if it is set, else a fixed one.
+/// let log = match KeyLogFile::from_env() {
+///     Some(log) => log,
+///     None => KeyLogFile::create("/tmp/keys.log").unwrap(),
+/// };
+/// ctx.key_log = Some(Arc::new(log));
 /// ```
 pub struct KeyLogFile {
     file: Mutex<std::fs::File>,
@@ -70,6 +78,16 @@ impl KeyLog for KeyLogFile {
 }
 
 /// Keeps key log lines in memory (useful in tests).
+///
+/// ```
+/// use std::sync::Arc;
+/// use ssl_core::keylog::{KeyLog, KeyLogMemory};
+/// let log = Arc::new(KeyLogMemory::default());
+/// let mut ctx = ssl_core::Context::new();
+/// ctx.key_log = Some(log.clone()); // every connection of `ctx` logs here
+/// log.log("CLIENT_RANDOM", &[1; 32], &[2; 48]);
+/// assert!(log.lines()[0].starts_with("CLIENT_RANDOM 0101"));
+/// ```
 #[derive(Default)]
 pub struct KeyLogMemory {
     lines: Mutex<Vec<String>>,

@@ -49,6 +49,61 @@ impl RootStore {
         }
     }
 
+    /// Adds the trust anchors of the operating system's store (on Linux the
+    /// usual bundle files and directories, `SSL_CERT_FILE` / `SSL_CERT_DIR`;
+    /// the keychain on macOS; the system store on Windows). Returns how many
+    /// were added. Certificates of the store that do not parse as trust
+    /// anchors are skipped; a machine without a store adds none (`Ok(0)`).
+    /// It fails only when the store exists but none of it could be read.
+    ///
+    /// Needs the `system-roots` feature.
+    ///
+    /// ```
+    /// let mut roots = ssl_core::pki::RootStore::new();
+    /// match roots.add_system_roots() {
+    ///     Ok(n) => assert_eq!(roots.len(), n),
+    ///     Err(e) => eprintln!("no system store: {e}"),
+    /// }
+    /// ```
+    #[cfg(feature = "system-roots")]
+    pub fn add_system_roots(&mut self) -> Result<usize, Error> {
+        let found = rustls_native_certs::load_native_certs();
+        for e in &found.errors {
+            log::debug!("system trust store: {e}");
+        }
+        if found.certs.is_empty() && !found.errors.is_empty() {
+            let all: Vec<String> = found.errors.iter().map(|e| e.to_string()).collect();
+            return Err(Error::Config(format!("cannot read the system trust store: {}", all.join("; "))));
+        }
+        let mut added = 0;
+        for cert in &found.certs {
+            match self.add(cert) {
+                Ok(()) => added += 1,
+                Err(e) => log::debug!("system trust store: skipping a certificate: {e}"),
+            }
+        }
+        log::debug!("added {added} trust anchors from the system store");
+        Ok(added)
+    }
+
+    /// Adds the Mozilla root program's trust anchors, as compiled into the
+    /// `webpki-roots` crate; returns how many.
+    ///
+    /// Needs the `webpki-roots` feature.
+    ///
+    /// ```
+    /// let mut roots = ssl_core::pki::RootStore::new();
+    /// let n = roots.add_webpki_roots();
+    /// assert!(n > 100);
+    /// assert_eq!(roots.len(), n);
+    /// ```
+    #[cfg(feature = "webpki-roots")]
+    pub fn add_webpki_roots(&mut self) -> usize {
+        let anchors = webpki_roots::TLS_SERVER_ROOTS;
+        self.extend(anchors.iter().cloned());
+        anchors.len()
+    }
+
     /// Number of anchors.
     pub fn len(&self) -> usize {
         self.anchors.len()

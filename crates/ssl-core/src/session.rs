@@ -12,6 +12,13 @@ use std::time::Duration;
 const FORMAT_TAG: &[u8; 4] = b"SSF1";
 
 /// Everything needed to resume a connection.
+///
+/// A client gets one from [`Connection::session`](crate::Connection::session)
+/// (or `SslFile::session` in `ssl-file`), may store it with
+/// [`Session::to_bytes`], and offers it again to
+/// [`Connection::client`](crate::Connection::client); the crate
+/// documentation has a complete example. It holds a secret: store it like a
+/// key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     /// Negotiated version.

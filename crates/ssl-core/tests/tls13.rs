@@ -429,3 +429,23 @@ fn trace_sees_every_message_in_order() {
         }
     }
 }
+
+#[test]
+fn buffers_stay_bounded_and_idle_connections_give_them_back() {
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let (mut c, mut s) = pair(pki.client_ctx(|_| {}), pki.server_ctx(|_| {}));
+    handshake(&mut c, &mut s).unwrap();
+    pump(&mut c, &mut s).unwrap();
+    // After the handshake, with nothing buffered, the big buffers are gone.
+    let (input, output) = s.buffer_capacity();
+    assert!(input == 0 && output == 0, "server holds {input} + {output} bytes idle");
+    // A transport that never drains the last 100 bytes must not make the output grow without bound.
+    let chunk = vec![3u8; 16 * 1024];
+    for _ in 0..2000 {
+        c.send(&chunk).unwrap();
+        let pending = c.pending_tls().len();
+        c.consume_tls(pending - 100);
+    }
+    let (_, output) = c.buffer_capacity();
+    assert!(output < 1024 * 1024, "output buffer grew to {output} bytes");
+}

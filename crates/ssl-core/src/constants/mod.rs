@@ -20,9 +20,12 @@ macro_rules! registry {
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(pub $int);
 
-        #[allow(missing_docs)]
         impl $name {
-            $( $(#[$vmeta])* pub const $konst: $name = $name($value); )*
+            $(
+                $(#[$vmeta])*
+                #[doc = concat!("`", $text, "` (", stringify!($value), ").")]
+                pub const $konst: $name = $name($value);
+            )*
 
             /// Every value this registry names, in declaration order.
             pub const ALL: &'static [$name] = &[$($name($value)),*];

@@ -590,6 +590,9 @@ impl State for Traffic {
         }
         decode_empty_message(m.body, "HelloRequest")?;
         if !cx.ctx.enable_renegotiation || cx.reneg.is_none() {
+            log::warn!(
+                "refusing the server's renegotiation request (HelloRequest): disabled, or the server lacks secure renegotiation"
+            );
             cx.send_alert(crate::alert::Alert::warning(crate::constants::AlertDescription::NO_RENEGOTIATION));
             return Ok(self);
         }

@@ -681,6 +681,9 @@ impl State for Traffic {
         }
         let ch = ClientHello::decode(m.body)?;
         if !cx.ctx.enable_renegotiation || cx.reneg.is_none() {
+            log::warn!(
+                "refusing the client's renegotiation (ClientHello after the handshake): disabled, or not secure"
+            );
             cx.send_alert(crate::alert::Alert::warning(crate::constants::AlertDescription::NO_RENEGOTIATION));
             return Ok(self);
         }
