@@ -4,11 +4,12 @@
 //! Flags take their value either as the next argument (`--alpn h2`) or
 //! after `=` (`--alpn=h2`).
 
-use ssl_core::constants::{CipherSuite, NamedGroup, ProtocolVersion, parse_version};
+use ssl_core::constants::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme, parse_version};
 use ssl_core::context::Context;
 use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// A mistake on the command line (exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +34,8 @@ pub enum Command {
     Server(ServerArgs),
     /// `ssl client ...`
     Client(ClientArgs),
+    /// `ssl scan ...`
+    Scan(ScanArgs),
 }
 
 /// Protocol options shared by the client and the server.
@@ -48,6 +51,8 @@ pub struct TlsOptions {
     pub groups: Option<Vec<NamedGroup>>,
     /// `--alpn`, in preference order.
     pub alpn: Vec<Vec<u8>>,
+    /// `--sigalgs`, in preference order.
+    pub sigalgs: Option<Vec<SignatureScheme>>,
 }
 
 impl TlsOptions {
@@ -66,6 +71,9 @@ impl TlsOptions {
             ctx.groups = g.clone();
         }
         ctx.advertised_protocols = self.alpn.clone();
+        if let Some(s) = &self.sigalgs {
+            ctx.signature_algorithms = s.clone();
+        }
     }
 }
 
@@ -91,6 +99,10 @@ pub struct ServerArgs {
     pub tls: TlsOptions,
     /// CA file for required client certificates.
     pub verify_client: Option<PathBuf>,
+    /// CA file for requested (optional) client certificates.
+    pub ask_client: Option<PathBuf>,
+    /// Serve the files under this directory (`--www-root`).
+    pub www_root: Option<PathBuf>,
     /// Hidden: where to write the generated self-signed certificate (PEM).
     pub cert_out: Option<PathBuf>,
 }
@@ -118,6 +130,38 @@ pub struct ClientArgs {
     pub sess_in: Option<PathBuf>,
     /// Key log file.
     pub keylog: Option<PathBuf>,
+    /// Print every handshake message, decoded.
+    pub trace: bool,
+    /// Plaintext protocol to speak before TLS.
+    pub starttls: Option<Starttls>,
+    /// How many times to reconnect, resuming the session.
+    pub reconnect: u32,
+    /// Trust the operating system's store.
+    pub system_roots: bool,
+    /// Trust the Mozilla root program (compiled in).
+    pub webpki_roots: bool,
+}
+
+/// The plaintext protocols `--starttls` speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Starttls {
+    /// SMTP (RFC 3207).
+    Smtp,
+}
+
+/// `ssl scan` options.
+#[derive(Debug)]
+pub struct ScanArgs {
+    /// Host to probe.
+    pub host: String,
+    /// Port to probe.
+    pub port: u16,
+    /// Name sent as SNI.
+    pub servername: String,
+    /// How long one probe may take.
+    pub timeout: Duration,
+    /// How many probes run at once.
+    pub threads: usize,
 }
 
 /// Top-level help.
@@ -125,11 +169,13 @@ pub const MAIN_HELP: &str = "\
 ssl: TLS client and server for testing and interoperability
 
 Usage:
-  ssl server [OPTIONS]        serve TLS (an info page, or echo)
+  ssl server [OPTIONS]        serve TLS (an info page, files, or echo)
   ssl client HOST:PORT [OPTIONS]
                               connect, show the parameters, copy stdin/stdout
+  ssl scan HOST:PORT [OPTIONS]
+                              probe a server's versions, suites, groups and features
 
-Run 'ssl server --help' or 'ssl client --help' for the options.
+Run 'ssl server --help', 'ssl client --help' or 'ssl scan --help' for the options.
 ";
 
 /// `ssl server --help`.
@@ -137,7 +183,9 @@ pub const SERVER_HELP: &str = "\
 Usage: ssl server [OPTIONS]
 
 Accepts TLS connections and answers each one (a thread per connection).
-Prints 'listening on ADDR' on stderr once bound, then one line per connection.
+Prints 'listening on ADDR' on stderr once bound, then one line per connection
+when it ends: peer, version, suite, group, ALPN, SNI, resumed, bytes in and
+out, duration, and the error if any.
 
 Options:
   --listen ADDR          address to listen on (default 127.0.0.1:4433; port 0 picks one)
@@ -146,6 +194,9 @@ Options:
                          self-signed ECDSA P-256 certificate for localhost and 127.0.0.1
   --www                  answer every GET with an HTML page describing the
                          connection (HTTP/1.1 keep-alive) [default]
+  --www-root DIR         serve the files under DIR for GET and HEAD (HTTP/1.0 and
+                         keep-alive HTTP/1.1); a directory serves its index.html;
+                         404 when missing, 403 for paths leaving DIR
   --echo                 send application data back
   --tls1.2, --tls1.3     use only this protocol version
   --min-version V        lowest version (ssl3.0, tls1.0, tls1.1, tls1.2, tls1.3)
@@ -153,9 +204,14 @@ Options:
   --ciphers LIST         cipher suites by IANA name, comma-separated, in preference order
   --groups LIST          key-exchange groups (x25519, secp256r1 or P-256, ffdhe2048, ...)
   --alpn LIST            application protocols, comma-separated, in preference order
+  --sigalgs LIST         signature schemes accepted from clients (see 'ssl client --help')
   --verify-client CAFILE require client certificates issued by a CA in CAFILE
+  --ask-client CAFILE    ask for client certificates (optional) and verify those sent
   -h, --help             this help
 
+Several --cert/--key pairs: the engine picks, for each connection, one valid
+for the client's server name (SNI) whose key can sign with one of the
+client's signature algorithms; the first pair is the default.
 The SSLKEYLOGFILE environment variable, if set, names a key log file.
 ";
 
@@ -170,17 +226,50 @@ Exit status: 0 clean close, 1 TLS or connection error, 2 usage error.
 
 Options:
   --servername NAME      name for SNI and certificate verification (default: HOST)
-  --cafile PEM           trust the CA certificates in PEM (without it, nothing is trusted)
-  --insecure             do not verify the server's certificate
+  --cafile PEM           trust the CA certificates in PEM
+  --system-roots         trust the operating system's CA store
+  --webpki-roots         trust the Mozilla root program (built in)
+                         (without one of these three, nothing is trusted)
+  --insecure             do not verify the server's certificate (the report still
+                         says whether it would have verified)
   --cert PEM --key PEM   client certificate chain and private key
   --tls1.2, --tls1.3     use only this protocol version
   --ciphers LIST         cipher suites by IANA name, comma-separated, in preference order
   --groups LIST          key-exchange groups (x25519, secp256r1 or P-256, ffdhe2048, ...)
+  --sigalgs LIST         signature schemes to accept, in preference order: IANA names
+                         (rsa_pss_rsae_sha256, ecdsa_secp256r1_sha256, ed25519, ...)
+                         or OpenSSL's (RSA-PSS+SHA256, ECDSA+SHA256, RSA+SHA256)
   --alpn LIST            application protocols to offer, comma-separated
+  --starttls smtp        speak SMTP first (EHLO, STARTTLS), then TLS on the same connection
+  --reconnect N          after the first connection, connect N more times resuming
+                         the session; prints 'reconnect I: resumed|new (VERSION, SUITE)'
+                         for every connection
+  --trace                print every handshake message, ChangeCipherSpec and alert,
+                         decoded, on stderr as it goes out or comes in
   --sess-out FILE        save the last session received (for --sess-in)
   --sess-in FILE         offer the session saved in FILE
   --keylog FILE          append secrets to FILE (NSS key log format); without it,
                          the SSLKEYLOGFILE environment variable is used if set
+  -h, --help             this help
+";
+
+/// `ssl scan --help`.
+pub const SCAN_HELP: &str = "\
+Usage: ssl scan HOST:PORT [OPTIONS]
+
+Probes a TLS server with one connection per probe (certificates are not
+verified) and prints a table: the protocol versions (tls1.2, tls1.3), each
+cipher suite per version, each key-exchange group (TLS 1.3 key shares,
+TLS 1.2 ECDHE curves and FFDHE groups), and features: ALPN, extended master
+secret, secure renegotiation, session tickets, session-ID and TLS 1.3
+resumption, record_size_limit. Each row is 'accepted', 'rejected' with the
+alert or the reason, or 'not tested'.
+Exit status: 0 if the server answered at all, 1 if nothing connects, 2 usage error.
+
+Options:
+  --servername NAME      name for SNI (default: HOST)
+  --timeout SECS         time limit of one probe (default 3)
+  --threads N            probes run at once (default 4)
   -h, --help             this help
 ";
 
@@ -239,13 +328,21 @@ fn to_strings(argv: Vec<OsString>) -> Result<Vec<String>, UsageError> {
 pub fn parse(argv: Vec<OsString>) -> Result<Command, UsageError> {
     let argv = to_strings(argv)?;
     let Some((sub, rest)) = argv.split_first() else {
-        return usage("missing command: 'server' or 'client' (see 'ssl --help')");
+        return usage("missing command: 'server', 'client' or 'scan' (see 'ssl --help')");
     };
     match sub.as_str() {
         "server" => parse_server(rest.to_vec()),
         "client" => parse_client(rest.to_vec()),
-        "-h" | "--help" | "help" => Ok(Command::Help(MAIN_HELP)),
-        other => usage(format!("unknown command '{other}': expected 'server' or 'client' (see 'ssl --help')")),
+        "scan" => parse_scan(rest.to_vec()),
+        "-h" | "--help" => Ok(Command::Help(MAIN_HELP)),
+        "help" => match rest.first().map(String::as_str) {
+            None => Ok(Command::Help(MAIN_HELP)),
+            Some("server") => Ok(Command::Help(SERVER_HELP)),
+            Some("client") => Ok(Command::Help(CLIENT_HELP)),
+            Some("scan") => Ok(Command::Help(SCAN_HELP)),
+            Some(other) => usage(format!("no help for '{other}': expected 'server', 'client' or 'scan'")),
+        },
+        other => usage(format!("unknown command '{other}': expected 'server', 'client' or 'scan' (see 'ssl --help')")),
     }
 }
 
@@ -340,6 +437,52 @@ fn alpn(flag: &str, s: &str) -> Result<Vec<Vec<u8>>, UsageError> {
         .collect()
 }
 
+/// The signature schemes the engine can verify.
+fn supported_scheme(s: SignatureScheme) -> bool {
+    ssl_core::crypto::sign::TLS13_VERIFY_SCHEMES.contains(&s)
+        || [SignatureScheme::RSA_PKCS1_SHA256, SignatureScheme::RSA_PKCS1_SHA384, SignatureScheme::RSA_PKCS1_SHA512]
+            .contains(&s)
+}
+
+/// A signature scheme by IANA name or by OpenSSL's `SIG+HASH` name.
+fn scheme_by_name(name: &str) -> Option<SignatureScheme> {
+    if let Some(s) = SignatureScheme::from_name(name) {
+        return Some(s);
+    }
+    let upper = name.to_ascii_uppercase();
+    let (sig, hash) = upper.split_once('+')?;
+    Some(match (sig, hash) {
+        ("RSA", "SHA256") => SignatureScheme::RSA_PKCS1_SHA256,
+        ("RSA", "SHA384") => SignatureScheme::RSA_PKCS1_SHA384,
+        ("RSA", "SHA512") => SignatureScheme::RSA_PKCS1_SHA512,
+        ("RSA-PSS" | "PSS", "SHA256") => SignatureScheme::RSA_PSS_RSAE_SHA256,
+        ("RSA-PSS" | "PSS", "SHA384") => SignatureScheme::RSA_PSS_RSAE_SHA384,
+        ("RSA-PSS" | "PSS", "SHA512") => SignatureScheme::RSA_PSS_RSAE_SHA512,
+        ("ECDSA", "SHA256") => SignatureScheme::ECDSA_SECP256R1_SHA256,
+        ("ECDSA", "SHA384") => SignatureScheme::ECDSA_SECP384R1_SHA384,
+        ("ECDSA", "SHA512") => SignatureScheme::ECDSA_SECP521R1_SHA512,
+        _ => return None,
+    })
+}
+
+fn sigalgs(flag: &str, s: &str) -> Result<Vec<SignatureScheme>, UsageError> {
+    // Commas, or colons as OpenSSL writes the list.
+    let items: Vec<&str> = s.split([',', ':']).map(str::trim).collect();
+    if items.iter().any(|i| i.is_empty()) {
+        return usage(format!("{flag}: empty item in '{s}'"));
+    }
+    items
+        .into_iter()
+        .map(|name| match scheme_by_name(name) {
+            Some(s) if supported_scheme(s) => Ok(s),
+            Some(s) => usage(format!("{flag}: signature scheme {s} is not supported by this build")),
+            None => usage(format!(
+                "{flag}: unknown signature scheme '{name}' (use names such as rsa_pss_rsae_sha256 or RSA-PSS+SHA256)"
+            )),
+        })
+        .collect()
+}
+
 /// Handles a protocol option; returns false if `flag` is not one.
 fn tls_flag(
     flag: &str,
@@ -359,6 +502,7 @@ fn tls_flag(
         "--ciphers" => tls.ciphers = Some(ciphers(flag, &args.value(flag)?)?),
         "--groups" => tls.groups = Some(groups(flag, &args.value(flag)?)?),
         "--alpn" => tls.alpn = alpn(flag, &args.value(flag)?)?,
+        "--sigalgs" => tls.sigalgs = Some(sigalgs(flag, &args.value(flag)?)?),
         _ => return Ok(false),
     }
     Ok(true)
@@ -376,6 +520,8 @@ fn parse_server(argv: Vec<String>) -> Result<Command, UsageError> {
     let mut tls = TlsOptions::default();
     let mut versions = Versions::default();
     let mut verify_client = None;
+    let mut ask_client = None;
+    let mut www_root = None;
     let mut cert_out = None;
     while let Some(flag) = args.next() {
         if tls_flag(&flag, &mut args, &mut tls, &mut versions, true)? {
@@ -395,6 +541,8 @@ fn parse_server(argv: Vec<String>) -> Result<Command, UsageError> {
                 mode = Some(m);
             }
             "--verify-client" => verify_client = Some(PathBuf::from(args.value(&flag)?)),
+            "--ask-client" => ask_client = Some(PathBuf::from(args.value(&flag)?)),
+            "--www-root" => www_root = Some(PathBuf::from(args.value(&flag)?)),
             "--cert-out" => cert_out = Some(PathBuf::from(args.value(&flag)?)),
             f if f.starts_with('-') => return Err(unknown(f, "server")),
             other => return usage(format!("unexpected argument '{other}' (see 'ssl server --help')")),
@@ -407,12 +555,20 @@ fn parse_server(argv: Vec<String>) -> Result<Command, UsageError> {
     if cert_out.is_some() && !certs.is_empty() {
         return usage("--cert-out only applies to the generated certificate (without --cert)");
     }
+    if verify_client.is_some() && ask_client.is_some() {
+        return usage("--verify-client and --ask-client cannot be combined");
+    }
+    if www_root.is_some() && mode == Some(ServerMode::Echo) {
+        return usage("--www-root and --echo cannot be combined");
+    }
     Ok(Command::Server(ServerArgs {
         listen: listen.unwrap_or_else(|| "127.0.0.1:4433".to_string()),
         certs: certs.into_iter().zip(keys).collect(),
         mode: mode.unwrap_or(ServerMode::Www),
         tls,
         verify_client,
+        ask_client,
+        www_root,
         cert_out,
     }))
 }
@@ -442,6 +598,9 @@ fn parse_client(argv: Vec<String>) -> Result<Command, UsageError> {
     let mut tls = TlsOptions::default();
     let mut versions = Versions::default();
     let (mut sess_out, mut sess_in, mut keylog) = (None, None, None);
+    let (mut trace, mut system_roots, mut webpki_roots) = (false, false, false);
+    let mut starttls = None;
+    let mut reconnect = 0;
     while let Some(flag) = args.next() {
         if tls_flag(&flag, &mut args, &mut tls, &mut versions, false)? {
             continue;
@@ -459,6 +618,28 @@ fn parse_client(argv: Vec<String>) -> Result<Command, UsageError> {
             "--sess-out" => sess_out = Some(PathBuf::from(args.value(&flag)?)),
             "--sess-in" => sess_in = Some(PathBuf::from(args.value(&flag)?)),
             "--keylog" => keylog = Some(PathBuf::from(args.value(&flag)?)),
+            "--trace" | "--system-roots" | "--webpki-roots" => {
+                args.no_value(&flag)?;
+                match flag.as_str() {
+                    "--trace" => trace = true,
+                    "--system-roots" => system_roots = true,
+                    _ => webpki_roots = true,
+                }
+            }
+            "--starttls" => {
+                let v = args.value(&flag)?;
+                starttls = Some(match v.to_ascii_lowercase().as_str() {
+                    "smtp" => Starttls::Smtp,
+                    _ => return usage(format!("--starttls: unsupported protocol '{v}' (supported: smtp)")),
+                });
+            }
+            "--reconnect" => {
+                let v = args.value(&flag)?;
+                reconnect = match v.parse::<u32>() {
+                    Ok(n) if n <= 1000 => n,
+                    _ => return usage(format!("--reconnect: expected a count from 0 to 1000, got '{v}'")),
+                };
+            }
             f if f.starts_with('-') && f.len() > 1 => return Err(unknown(f, "client")),
             other => {
                 if target.is_some() {
@@ -495,7 +676,55 @@ fn parse_client(argv: Vec<String>) -> Result<Command, UsageError> {
         sess_out,
         sess_in,
         keylog,
+        trace,
+        starttls,
+        reconnect,
+        system_roots,
+        webpki_roots,
     }))
+}
+
+fn parse_scan(argv: Vec<String>) -> Result<Command, UsageError> {
+    let mut args = Args::new(argv);
+    let mut target = None;
+    let mut servername = None;
+    let mut timeout = Duration::from_secs(3);
+    let mut threads = 4;
+    while let Some(flag) = args.next() {
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help(SCAN_HELP)),
+            "--servername" => servername = Some(args.value(&flag)?),
+            "--timeout" => {
+                let v = args.value(&flag)?;
+                timeout = match v.parse::<f64>() {
+                    Ok(s) if s > 0.0 && s <= 600.0 => Duration::from_secs_f64(s),
+                    _ => return usage(format!("--timeout: expected seconds from 0 to 600, got '{v}'")),
+                };
+            }
+            "--threads" => {
+                let v = args.value(&flag)?;
+                threads = match v.parse::<usize>() {
+                    Ok(n) if (1..=64).contains(&n) => n,
+                    _ => return usage(format!("--threads: expected a count from 1 to 64, got '{v}'")),
+                };
+            }
+            f if f.starts_with('-') && f.len() > 1 => return Err(unknown(f, "scan")),
+            other => {
+                if target.is_some() {
+                    return usage(format!("unexpected argument '{other}' (see 'ssl scan --help')"));
+                }
+                target = Some(other.to_string());
+            }
+        }
+    }
+    let Some(target) = target else {
+        return usage("missing HOST:PORT (see 'ssl scan --help')");
+    };
+    let (host, port) = split_host_port(&target)?;
+    if servername.as_deref() == Some("") {
+        return usage("--servername must not be empty");
+    }
+    Ok(Command::Scan(ScanArgs { servername: servername.unwrap_or_else(|| host.clone()), host, port, timeout, threads }))
 }
 
 #[cfg(test)]
@@ -639,5 +868,70 @@ mod tests {
         assert!(matches!(run(&["--help"]), Ok(Command::Help(MAIN_HELP))));
         assert!(matches!(run(&["server", "--help"]), Ok(Command::Help(SERVER_HELP))));
         assert!(matches!(run(&["client", "-h"]), Ok(Command::Help(CLIENT_HELP))));
+        assert!(matches!(run(&["scan", "--help"]), Ok(Command::Help(SCAN_HELP))));
+        assert!(matches!(run(&["help", "scan"]), Ok(Command::Help(SCAN_HELP))));
+        assert!(error(&["help", "bogus"]).contains("no help for 'bogus'"));
+    }
+
+    #[test]
+    fn new_client_options() {
+        let c = client(&[
+            "h:1",
+            "--trace",
+            "--starttls",
+            "SMTP",
+            "--reconnect=3",
+            "--system-roots",
+            "--webpki-roots",
+            "--sigalgs",
+            "RSA-PSS+SHA256,ecdsa_secp256r1_sha256:ed25519",
+        ]);
+        assert!(c.trace && c.system_roots && c.webpki_roots);
+        assert_eq!(c.starttls, Some(Starttls::Smtp));
+        assert_eq!(c.reconnect, 3);
+        assert_eq!(
+            c.tls.sigalgs,
+            Some(vec![
+                SignatureScheme::RSA_PSS_RSAE_SHA256,
+                SignatureScheme::ECDSA_SECP256R1_SHA256,
+                SignatureScheme::ED25519
+            ])
+        );
+        let c = client(&["h:1", "--insecure", "--webpki-roots"]);
+        assert!(c.insecure && c.webpki_roots, "roots still tell whether the chain would verify");
+        assert!(error(&["client", "h:1", "--starttls", "imap"]).contains("unsupported protocol 'imap'"));
+        assert!(error(&["client", "h:1", "--reconnect", "-1"]).contains("--reconnect"));
+        assert!(error(&["client", "h:1", "--reconnect", "5000"]).contains("--reconnect"));
+        assert!(error(&["client", "h:1", "--sigalgs", "RSA+MD5"]).contains("unknown signature scheme 'RSA+MD5'"));
+        assert!(error(&["client", "h:1", "--sigalgs", "ecdsa_sha1"]).contains("not supported"));
+        assert!(error(&["client", "h:1", "--trace=yes"]).contains("takes no value"));
+    }
+
+    #[test]
+    fn new_server_options() {
+        let s = server(&["--www-root", "/srv/www", "--ask-client", "ca.pem"]);
+        assert_eq!(s.www_root, Some(PathBuf::from("/srv/www")));
+        assert_eq!(s.ask_client, Some(PathBuf::from("ca.pem")));
+        assert_eq!(s.mode, ServerMode::Www);
+        assert!(error(&["server", "--www-root", "d", "--echo"]).contains("cannot be combined"));
+        assert!(error(&["server", "--ask-client", "a", "--verify-client", "b"]).contains("cannot be combined"));
+    }
+
+    #[test]
+    fn scan_options() {
+        let Ok(Command::Scan(s)) = run(&["scan", "[::1]:443", "--servername", "a.test", "--timeout", "1.5"]) else {
+            panic!("not a scan command");
+        };
+        assert_eq!((s.host.as_str(), s.port, s.servername.as_str()), ("::1", 443, "a.test"));
+        assert_eq!(s.timeout, Duration::from_millis(1500));
+        assert_eq!(s.threads, 4);
+        let Ok(Command::Scan(s)) = run(&["scan", "h:1", "--threads=2"]) else { panic!("not a scan command") };
+        assert_eq!((s.servername.as_str(), s.threads), ("h", 2));
+        assert!(error(&["scan"]).contains("missing HOST:PORT"));
+        assert!(error(&["scan", "h"]).contains("expected HOST:PORT"));
+        assert!(error(&["scan", "h:1", "--timeout", "0"]).contains("--timeout"));
+        assert!(error(&["scan", "h:1", "--threads", "0"]).contains("--threads"));
+        assert!(error(&["scan", "h:1", "--insecure"]).contains("unknown option '--insecure'"));
+        assert!(error(&["scan", "h:1", "h:2"]).contains("unexpected argument"));
     }
 }

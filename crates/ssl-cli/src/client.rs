@@ -5,13 +5,19 @@
 //! The connection is one blocking [`SslFile`] shared by two threads: one
 //! copies stdin to it, the other copies it to stdout. Both report to the
 //! main thread, which decides when to close and how the command ends.
+//!
+//! Every failure ends the command with one line on stderr that says what
+//! failed, the alert, and what to try.
 
-use crate::args::ClientArgs;
+use crate::args::{ClientArgs, Starttls};
 use crate::info;
-use ssl_core::constants::ProtocolVersion;
+use crate::trace::{Observed, Observer};
+use crate::x509;
+use ssl_core::constants::{AlertDescription, ProtocolVersion};
 use ssl_core::keylog::KeyLogFile;
+use ssl_core::pki::{ChainRole, verify_chain};
 use ssl_core::{AuthLevel, CertificateError, Connection, Context, Session};
-use ssl_file::{SslFile, TlsError, tls_error};
+use ssl_file::{CloseMode, SslFile, TlsError, tls_error};
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
@@ -23,8 +29,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// After our close_notify, how long we wait for the peer's (renewed by activity).
 const LINGER: Duration = Duration::from_secs(3);
-/// With `--sess-out`, how long the close waits for a TLS 1.3 ticket.
+/// With `--sess-out` or `--reconnect`, how long the close waits for a TLS 1.3 ticket.
 const TICKET_WAIT: Duration = Duration::from_secs(1);
+/// How long a reconnection waits for the peer's close_notify.
+const RECONNECT_LINGER: Duration = Duration::from_millis(500);
 
 /// Why the client stops early: the message and the exit code.
 struct Exit(i32, String);
@@ -37,11 +45,13 @@ fn read_file(flag: &str, path: &Path) -> Result<Vec<u8>, Exit> {
     std::fs::read(path).map_err(|e| usage_error(format!("{flag} {}: {e}", path.display())))
 }
 
-fn build_context(args: &ClientArgs) -> Result<Context, Exit> {
+fn build_context(args: &ClientArgs, observer: Arc<Observer>) -> Result<Context, Exit> {
     let mut ctx = Context::new();
     args.tls.apply(&mut ctx);
-    // Sessions come from --sess-in only, never from a cache.
-    ctx.use_cache = false;
+    // Sessions come from --sess-in or, with --reconnect, from the previous
+    // connection; the cache is on only for --reconnect (a TLS 1.2 client
+    // asks for tickets only then).
+    ctx.use_cache = args.reconnect > 0;
     if args.insecure {
         ctx.server_auth = AuthLevel::None;
     }
@@ -52,6 +62,12 @@ fn build_context(args: &ClientArgs) -> Result<Context, Exit> {
         if n == 0 {
             return Err(usage_error(format!("--cafile {}: no certificate found", path.display())));
         }
+    }
+    if args.system_roots {
+        ctx.trusted_issuers.add_system_roots().map_err(|e| Exit(1, format!("--system-roots: {e}")))?;
+    }
+    if args.webpki_roots {
+        ctx.trusted_issuers.add_webpki_roots();
     }
     if let Some((cert, key)) = &args.cert {
         let c = read_file("--cert", cert)?;
@@ -70,6 +86,7 @@ fn build_context(args: &ClientArgs) -> Result<Context, Exit> {
             }
         }
     }
+    ctx.trace = Some(observer);
     Ok(ctx)
 }
 
@@ -80,8 +97,10 @@ fn load_session(path: &Path) -> Result<Session, Exit> {
 }
 
 fn connect(host: &str, port: u16) -> Result<TcpStream, Exit> {
-    let addrs: Vec<_> =
-        (host, port).to_socket_addrs().map_err(|e| Exit(1, format!("cannot resolve {host}: {e}")))?.collect();
+    let addrs: Vec<_> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| Exit(1, format!("cannot resolve {host}: {e} (check the host name)")))?
+        .collect();
     let mut last = None;
     for addr in &addrs {
         match TcpStream::connect_timeout(addr, CONNECT_TIMEOUT) {
@@ -92,30 +111,198 @@ fn connect(host: &str, port: u16) -> Result<TcpStream, Exit> {
     Err(Exit(
         1,
         match last {
-            Some(e) => format!("cannot connect to {host}:{port}: {e}"),
+            Some(e) => {
+                let hint = match e.kind() {
+                    io::ErrorKind::ConnectionRefused => "; is a server listening on that port?",
+                    io::ErrorKind::TimedOut => "; is the host up, and does a firewall drop the connection?",
+                    _ => "; check the address and the network",
+                };
+                format!("cannot connect to {host}:{port}: {e}{hint}")
+            }
             None => format!("cannot resolve {host}: no address"),
         },
     ))
 }
 
-/// One line describing a failed handshake, with a hint when nothing is trusted.
-fn handshake_failure(e: &io::Error, args: &ClientArgs) -> String {
-    if e.kind() == io::ErrorKind::TimedOut {
-        return "handshake failed: timed out waiting for the server".to_string();
+/// Turns failures into one line with a hint: what the client knows about
+/// its own configuration.
+#[derive(Clone)]
+struct Explainer {
+    servername: String,
+    /// The versions we offered, e.g. `tls1.2 only`.
+    offered: String,
+    roots_given: bool,
+    client_cert: bool,
+    observer: Arc<Observer>,
+}
+
+impl Explainer {
+    fn new(args: &ClientArgs, ctx: &Context, observer: Arc<Observer>) -> Explainer {
+        let offered = if ctx.min_version == ctx.max_version {
+            format!("{} only", ctx.min_version)
+        } else {
+            format!("{} to {}", ctx.min_version, ctx.max_version)
+        };
+        Explainer {
+            servername: args.servername.clone(),
+            offered,
+            // --system-roots on a machine without a store trusts nothing either.
+            roots_given: !ctx.trusted_issuers.is_empty(),
+            client_cert: args.cert.is_some(),
+            observer,
+        }
     }
-    let mut msg = format!("handshake failed: {e}");
-    if let Some(TlsError::Certificate(c)) = tls_error(e)
-        && args.cafile.is_none()
-        && !args.insecure
-        && *c == CertificateError::UnknownIssuer
-    {
-        msg.push_str(" (no certificate is trusted without --cafile FILE; or use --insecure to skip verification)");
+
+    /// A hint for a certificate the server sent that we refused.
+    fn certificate_hint(&self, c: &CertificateError, seen: &Observed) -> String {
+        let leaf = seen.server_certificates.first().and_then(|d| x509::parse(d));
+        let insecure = "or use --insecure to connect anyway";
+        match c {
+            CertificateError::Expired => match leaf {
+                Some(l) => format!(
+                    " (notAfter {}, subject {}); renew the certificate or check the clock, {insecure}",
+                    l.not_after, l.subject
+                ),
+                None => format!("; renew the certificate or check the clock, {insecure}"),
+            },
+            CertificateError::NotValidYet => match leaf {
+                Some(l) => format!(" (notBefore {}, subject {}); check the clock, {insecure}", l.not_before, l.subject),
+                None => format!("; check the clock, {insecure}"),
+            },
+            CertificateError::UnknownIssuer if !self.roots_given => {
+                " (no certificate is trusted without --cafile FILE, \
+                 --system-roots (if this machine has a store) or --webpki-roots; or use --insecure to skip verification)"
+                    .to_string()
+            }
+            CertificateError::UnknownIssuer => {
+                let top = seen.server_certificates.last().and_then(|d| x509::parse(d));
+                match top {
+                    Some(t) => format!(
+                        " (issuer {} is not among the trusted CAs); give its CA with --cafile FILE, {insecure}",
+                        t.issuer
+                    ),
+                    None => format!("; give the issuing CA with --cafile FILE, {insecure}"),
+                }
+            }
+            CertificateError::NameMismatch => {
+                let names = leaf.map(|l| l.names.join(", ")).filter(|n| !n.is_empty());
+                match names {
+                    Some(n) => format!(
+                        " (we asked for {}, the certificate is for {n}); check --servername, {insecure}",
+                        self.servername
+                    ),
+                    None => format!(" (we asked for {}); check --servername, {insecure}", self.servername),
+                }
+            }
+            CertificateError::BadSignature => {
+                format!(" (a trusted CA has the issuer's name but did not sign it: the wrong --cafile?); {insecure}")
+            }
+            _ => format!("; {insecure}"),
+        }
     }
-    msg
+
+    /// A hint for an alert the server sent.
+    fn alert_hint(&self, a: AlertDescription, seen: &Observed) -> String {
+        match a {
+            AlertDescription::HANDSHAKE_FAILURE
+            | AlertDescription::CERTIFICATE_REQUIRED
+            | AlertDescription::BAD_CERTIFICATE
+                if seen.certificate_requested && !self.client_cert =>
+            {
+                ": the server asked for a client certificate and we had none; give one with --cert FILE --key FILE"
+                    .to_string()
+            }
+            AlertDescription::PROTOCOL_VERSION => format!(
+                ": no protocol version in common (we offered {}); try another version (--tls1.2, --tls1.3) or none",
+                self.offered
+            ),
+            AlertDescription::HANDSHAKE_FAILURE | AlertDescription::INSUFFICIENT_SECURITY => {
+                ": no cipher suite, group or certificate in common with what we offered; try other --ciphers, \
+                 --groups or --sigalgs ('ssl scan' lists what the server accepts)"
+                    .to_string()
+            }
+            AlertDescription::NO_APPLICATION_PROTOCOL => {
+                ": no application protocol in common; try other --alpn protocols, or none".to_string()
+            }
+            AlertDescription::CERTIFICATE_REQUIRED => {
+                ": the server requires a client certificate; give one with --cert FILE --key FILE".to_string()
+            }
+            AlertDescription::UNRECOGNIZED_NAME => {
+                format!(": the server has no certificate for {}; check --servername", self.servername)
+            }
+            AlertDescription::BAD_CERTIFICATE
+            | AlertDescription::UNKNOWN_CA
+            | AlertDescription::CERTIFICATE_EXPIRED
+            | AlertDescription::UNSUPPORTED_CERTIFICATE
+            | AlertDescription::CERTIFICATE_REVOKED
+                if self.client_cert =>
+            {
+                ": the server rejected our client certificate; check --cert and the CA the server trusts".to_string()
+            }
+            AlertDescription::DECODE_ERROR | AlertDescription::ILLEGAL_PARAMETER | AlertDescription::DECRYPT_ERROR => {
+                ": the server did not accept our handshake; try --trace to see the messages".to_string()
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// One line for a failed handshake (`during_handshake`) or connection.
+    fn explain(&self, e: &io::Error, during_handshake: bool) -> String {
+        let what = if during_handshake { "handshake failed" } else { "connection failed" };
+        if e.kind() == io::ErrorKind::TimedOut {
+            return format!(
+                "{what}: timed out waiting for the server (is it a TLS server? for SMTP try --starttls smtp)"
+            );
+        }
+        let Some(t) = tls_error(e) else {
+            return format!("{what}: {e}");
+        };
+        let seen = self.observer.observed();
+        match t {
+            TlsError::PeerAlert(a) => format!("{what}: the server sent alert {a}{}", self.alert_hint(*a, &seen)),
+            TlsError::Certificate(c) => format!("{what}: {t}{}", self.certificate_hint(c, &seen)),
+            TlsError::ProtocolVersion => format!(
+                "{what}: {t} (we offered {}, the server chose {}); try another version or none",
+                self.offered,
+                info::or_none(seen.version)
+            ),
+            TlsError::HandshakeFailure(why) if during_handshake && why.contains("closed") => {
+                format!("{what}: the server closed the connection (is it a TLS server? for SMTP try --starttls smtp)")
+            }
+            TlsError::HandshakeFailure(_) | TlsError::InsufficientSecurity(_) => {
+                format!("{what}: {t}; try other --ciphers, --groups or --sigalgs")
+            }
+            TlsError::Decode(_) | TlsError::UnexpectedMessage { .. } if during_handshake && seen.version.is_none() => {
+                format!("{what}: {t} (is it a TLS server? for SMTP try --starttls smtp)")
+            }
+            TlsError::Truncated => format!("{what}: the server closed the connection without close_notify"),
+            _ => format!("{what}: {t}"),
+        }
+    }
+}
+
+/// What `--insecure` would have seen: whether the chain verifies for the name.
+fn would_verify(conn: &Connection, ctx: &Context, servername: &str) -> String {
+    let chain = conn.peer_certificates();
+    if chain.is_empty() {
+        return "verification: skipped; not verified (--insecure): the server sent no certificate".to_string();
+    }
+    let now = rustls_pki_types::UnixTime::now();
+    match verify_chain(&ctx.trusted_issuers, chain, ChainRole::Server(Some(servername)), now) {
+        Ok(()) => format!("verification: skipped (--insecure); the chain would have verified for {servername}"),
+        Err(e) => {
+            let hint = if e == CertificateError::UnknownIssuer && ctx.trusted_issuers.is_empty() {
+                " (nothing is trusted without --system-roots or --webpki-roots)"
+            } else {
+                ""
+            };
+            format!("verification: skipped; not verified (--insecure): {}: {e}{hint}", e.alert())
+        }
+    }
 }
 
 /// Prints the negotiated parameters and the peer's chain.
-fn report(conn: &Connection, args: &ClientArgs) {
+fn report(conn: &Connection, ctx: &Context, args: &ClientArgs) {
     let n = conn.negotiated();
     let mut out = format!(
         "connected to {}:{} (servername {})\nversion: {}\ncipher suite: {}\ngroup: {}\nALPN: {}\nresumed: {}\nhello retry: {}\n",
@@ -140,7 +327,8 @@ fn report(conn: &Connection, args: &ClientArgs) {
         }
     }
     if args.insecure {
-        out.push_str("verification: skipped (--insecure)\n");
+        out.push_str(&would_verify(conn, ctx, &args.servername));
+        out.push('\n');
     } else if n.resumed {
         out.push_str("verification: resumed session (verified when it was established)\n");
     } else {
@@ -148,6 +336,25 @@ fn report(conn: &Connection, args: &ClientArgs) {
     }
     out.push_str("---\n");
     eprint!("{out}");
+}
+
+/// Connects (speaking the `--starttls` protocol first if asked) and runs
+/// the handshake; the file is blocking, without a timeout.
+fn open(args: &ClientArgs, ctx: &Arc<Context>, session: Option<Session>, explain: &Explainer) -> Result<SslFile, Exit> {
+    let sock = connect(&args.host, args.port)?;
+    if let Some(Starttls::Smtp) = args.starttls {
+        crate::starttls::smtp(&sock, args.trace).map_err(|m| Exit(1, m))?;
+    }
+    let _ = sock.set_nodelay(true);
+    sock.set_nonblocking(true).map_err(|e| Exit(1, format!("connection error: {e}")))?;
+    let file = SslFile::new(mio::net::TcpStream::from_std(sock), ctx.clone());
+    file.set_blocking().map_err(|e| Exit(1, format!("connection error: {e}")))?;
+    file.set_timeout(Some(HANDSHAKE_TIMEOUT));
+    if let Err(e) = file.connect(Some(&args.servername), session) {
+        return Err(Exit(1, explain.explain(&e, true)));
+    }
+    file.set_timeout(None);
+    Ok(file)
 }
 
 /// What the copying threads report to the main thread.
@@ -215,14 +422,6 @@ fn spawn_stdin(file: SslFile, tx: Sender<Event>) {
     });
 }
 
-/// A failed connection in one line.
-fn connection_failure(e: &io::Error) -> String {
-    match tls_error(e) {
-        Some(t) => format!("connection failed: {t}"),
-        None => format!("connection error: {e}"),
-    }
-}
-
 /// How often the main thread checks for a session ticket while it waits for one.
 const TICKET_POLL: Duration = Duration::from_millis(20);
 
@@ -237,6 +436,8 @@ struct DataPhase {
     close_at: Option<Instant>,
     /// After our close_notify: when we stop waiting for the peer's.
     linger_until: Option<Instant>,
+    /// Describes failures.
+    explain: Explainer,
 }
 
 impl DataPhase {
@@ -249,14 +450,14 @@ impl DataPhase {
     /// write: wait briefly for what it finds, to report the real cause.
     fn write_failed(&mut self, e: io::Error) -> String {
         if tls_error(&e).is_some() {
-            return connection_failure(&e);
+            return self.explain.explain(&e, false);
         }
         let end = Instant::now() + Duration::from_secs(1);
         loop {
             match self.rx.recv_timeout(end.saturating_duration_since(Instant::now())) {
-                Ok(Event::NetError(err)) if tls_error(&err).is_some() => return connection_failure(&err),
+                Ok(Event::NetError(err)) if tls_error(&err).is_some() => return self.explain.explain(&err, false),
                 Ok(Event::NetData | Event::StdinEof | Event::WriteError(_)) => {}
-                Ok(_) | Err(_) => return connection_failure(&e),
+                Ok(_) | Err(_) => return self.explain.explain(&e, false),
             }
         }
     }
@@ -357,7 +558,7 @@ impl DataPhase {
                     if self.closing && tls_error(&e).is_none() {
                         return Ok(());
                     }
-                    return Err(connection_failure(&e));
+                    return Err(self.explain.explain(&e, false));
                 }
                 Event::WriteError(e) => return Err(self.write_failed(e)),
             }
@@ -377,36 +578,84 @@ fn save_session(file: &SslFile, path: &Path) {
 }
 
 fn run_inner(args: &ClientArgs) -> Result<(), Exit> {
-    let ctx = Arc::new(build_context(args)?);
+    let observer = Arc::new(if args.trace { Observer::printing() } else { Observer::quiet() });
+    let ctx = Arc::new(build_context(args, observer.clone())?);
+    let explain = Explainer::new(args, &ctx, observer);
     let session = args.sess_in.as_deref().map(load_session).transpose()?;
     // Configuration mistakes (no usable version, ...) show before connecting.
     Connection::client(ctx.clone(), Some(&args.servername), session.clone())
         .map_err(|e| Exit(1, format!("handshake failed: {e}")))?;
-    let sock = connect(&args.host, args.port)?;
-    let _ = sock.set_nodelay(true);
-    sock.set_nonblocking(true).map_err(|e| Exit(1, format!("connection error: {e}")))?;
-    let file = SslFile::new(mio::net::TcpStream::from_std(sock), ctx);
-    file.set_blocking().map_err(|e| Exit(1, format!("connection error: {e}")))?;
-    file.set_timeout(Some(HANDSHAKE_TIMEOUT));
-    if let Err(e) = file.connect(Some(&args.servername), session) {
-        return Err(Exit(1, handshake_failure(&e, args)));
-    }
-    file.set_timeout(None);
+    let file = open(args, &ctx, session, &explain)?;
+    let first = reconnect_line(0, &file);
     file.with_connection(|c| {
         if let Some(c) = c {
-            report(c, args);
+            report(c, &ctx, args);
         }
     });
     let (tx, rx) = mpsc::channel();
     spawn_net(file.clone(), tx.clone());
     spawn_stdin(file.clone(), tx);
-    let wait_for_ticket = args.sess_out.is_some() && file.version() == Some(ProtocolVersion::TLS1_3);
-    let mut state = DataPhase { file, rx, closing: false, close_at: None, linger_until: None };
+    let wait_for_ticket =
+        (args.sess_out.is_some() || args.reconnect > 0) && file.version() == Some(ProtocolVersion::TLS1_3);
+    let mut state =
+        DataPhase { file, rx, closing: false, close_at: None, linger_until: None, explain: explain.clone() };
     let result = state.run(wait_for_ticket);
     if let Some(path) = &args.sess_out {
         save_session(&state.file, path);
     }
-    result.map_err(|msg| Exit(1, msg))
+    result.map_err(|msg| Exit(1, msg))?;
+    if args.reconnect > 0 {
+        eprintln!("{first}");
+        reconnect(args, &ctx, &explain, state.file.session())?;
+    }
+    Ok(())
+}
+
+/// `reconnect I: resumed|new (VERSION, SUITE)`.
+fn reconnect_line(i: u32, file: &SslFile) -> String {
+    let resumed = file.with_connection(|c| c.is_some_and(|c| c.negotiated().resumed));
+    format!(
+        "reconnect {i}: {} ({}, {})",
+        if resumed { "resumed" } else { "new" },
+        info::or_none(file.version()),
+        info::or_none(file.cipher_suite())
+    )
+}
+
+/// `--reconnect N`: N more connections, each offering the newest session
+/// (a TLS 1.3 ticket arrives after the handshake: wait briefly for it).
+fn reconnect(
+    args: &ClientArgs,
+    ctx: &Arc<Context>,
+    explain: &Explainer,
+    mut session: Option<Session>,
+) -> Result<(), Exit> {
+    for i in 1..=args.reconnect {
+        let file = open(args, ctx, session.clone(), explain)
+            .map_err(|Exit(code, msg)| Exit(code, format!("reconnect {i}: {msg}")))?;
+        eprintln!("{}", reconnect_line(i, &file));
+        // Short blocking reads drive the socket (the tickets carry no data
+        // for us, so a read only ends by its time limit).
+        let end = Instant::now() + TICKET_WAIT;
+        let mut newest = file.session();
+        file.set_timeout(Some(TICKET_POLL));
+        while newest.is_none() && file.version() == Some(ProtocolVersion::TLS1_3) && Instant::now() < end {
+            let mut buf = [0u8; 4096];
+            match (&file).read(&mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => {}
+                Err(_) => break,
+            }
+            newest = file.session();
+        }
+        if newest.is_some() {
+            session = newest;
+        }
+        file.linger(Some(RECONNECT_LINGER));
+        let _ = file.close(CloseMode::Normal);
+    }
+    Ok(())
 }
 
 /// Runs the client; returns the exit code.

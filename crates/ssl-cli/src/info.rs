@@ -40,20 +40,35 @@ pub fn summary(conn: &Connection) -> String {
     )
 }
 
-/// One entry per certificate: index, subject, issuer, size and fingerprint.
+/// One entry per certificate: index, subject, issuer, validity, names,
+/// size and fingerprint.
 pub fn certificates(certs: &[impl AsRef<[u8]>]) -> Vec<String> {
+    let now = x509::now_unix();
     certs
         .iter()
         .enumerate()
         .map(|(i, c)| {
             let der = c.as_ref();
-            let (subject, issuer) = x509::subject_and_issuer(der)
-                .unwrap_or_else(|| ("(unparsable)".to_string(), "(unparsable)".to_string()));
-            format!(
-                "  {i} subject: {subject}\n    issuer:  {issuer}\n    {} bytes, SHA-256 {}",
-                der.len(),
-                x509::fingerprint(der)
-            )
+            let tail = format!("    {} bytes, SHA-256 {}", der.len(), x509::fingerprint(der));
+            let Some(info) = x509::parse(der) else {
+                return format!("  {i} subject: (unparsable)\n    issuer:  (unparsable)\n{tail}");
+            };
+            let state = if info.not_after.unix() < now {
+                " (EXPIRED)"
+            } else if info.not_before.unix() > now {
+                " (NOT YET VALID)"
+            } else {
+                ""
+            };
+            let mut out = format!(
+                "  {i} subject: {}\n    issuer:  {}\n    valid:   {} to {}{state}\n",
+                info.subject, info.issuer, info.not_before, info.not_after
+            );
+            if !info.names.is_empty() {
+                out.push_str(&format!("    names:   {}\n", info.names.join(", ")));
+            }
+            out.push_str(&tail);
+            out
         })
         .collect()
 }

@@ -5,6 +5,7 @@
 //! ```text
 //! ssl server [--listen ADDR] [--cert PEM --key PEM]... [--www | --echo] ...
 //! ssl client HOST:PORT [--servername NAME] [--cafile PEM | --insecure] ...
+//! ssl scan HOST:PORT [--servername NAME]
 //! ```
 //!
 //! Exit status: 0 on a clean close, 1 on a TLS or connection error, 2 on a
@@ -13,7 +14,10 @@
 mod args;
 mod client;
 mod info;
+mod scan;
 mod server;
+mod starttls;
+mod trace;
 mod x509;
 
 use args::Command;
@@ -37,6 +41,7 @@ fn main() {
         }
         Ok(Command::Server(a)) => server::run(a),
         Ok(Command::Client(a)) => client::run(a),
+        Ok(Command::Scan(a)) => scan::run(a),
         Err(e) => {
             eprintln!("ssl: {e}");
             2

@@ -1,14 +1,23 @@
-//! Just enough DER to print a certificate's subject and issuer names, and
-//! its SHA-256 fingerprint. Peer input: every read is bounds-checked and a
-//! malformed certificate gives `None`, never a panic.
+//! Just enough DER to print a certificate: subject and issuer names,
+//! validity, subject alternative names, and its SHA-256 fingerprint. Peer
+//! input: every read is bounds-checked and a malformed certificate gives
+//! `None`, never a panic.
 
 use ssl_core::constants::HashAlgorithm;
+use std::fmt;
 
 const SEQUENCE: u8 = 0x30;
 const SET: u8 = 0x31;
 const OID: u8 = 0x06;
 const INTEGER: u8 = 0x02;
+const BOOLEAN: u8 = 0x01;
+const OCTET_STRING: u8 = 0x04;
+const UTC_TIME: u8 = 0x17;
+const GENERALIZED_TIME: u8 = 0x18;
 const VERSION_TAG: u8 = 0xa0;
+const EXTENSIONS_TAG: u8 = 0xa3;
+/// id-ce-subjectAltName (2.5.29.17).
+const SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1d, 0x11];
 
 /// Splits one DER element off `data`: (tag, contents, rest).
 fn element(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
@@ -41,8 +50,23 @@ fn expect(data: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
     (t == tag).then_some((contents, rest))
 }
 
-/// The subject and issuer of a DER certificate, as `CN=..., O=...` strings.
-pub fn subject_and_issuer(der: &[u8]) -> Option<(String, String)> {
+/// What we print about a certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertInfo {
+    /// The subject, as `CN=..., O=...`.
+    pub subject: String,
+    /// The issuer, likewise.
+    pub issuer: String,
+    /// Start of the validity period.
+    pub not_before: Time,
+    /// End of the validity period.
+    pub not_after: Time,
+    /// DNS names and IP addresses of the subjectAltName extension.
+    pub names: Vec<String>,
+}
+
+/// Decodes the parts of a DER certificate that [`CertInfo`] holds.
+pub fn parse(der: &[u8]) -> Option<CertInfo> {
     let (cert, _) = expect(der, SEQUENCE)?;
     let (tbs, _) = expect(cert, SEQUENCE)?;
     let mut rest = tbs;
@@ -52,9 +76,169 @@ pub fn subject_and_issuer(der: &[u8]) -> Option<(String, String)> {
     let (_serial, rest) = expect(rest, INTEGER)?;
     let (_signature, rest) = expect(rest, SEQUENCE)?;
     let (issuer, rest) = expect(rest, SEQUENCE)?;
-    let (_validity, rest) = expect(rest, SEQUENCE)?;
-    let (subject, _) = expect(rest, SEQUENCE)?;
-    Some((name_to_string(subject)?, name_to_string(issuer)?))
+    let (validity, rest) = expect(rest, SEQUENCE)?;
+    let (subject, rest) = expect(rest, SEQUENCE)?;
+    let (_spki, mut rest) = expect(rest, SEQUENCE)?;
+    let (not_before, after) = time(validity)?;
+    let (not_after, after) = time(after)?;
+    if !after.is_empty() {
+        return None;
+    }
+    // issuerUniqueID [1], subjectUniqueID [2], extensions [3].
+    let mut names = Vec::new();
+    while !rest.is_empty() {
+        let (tag, contents, after) = element(rest)?;
+        rest = after;
+        if tag == EXTENSIONS_TAG {
+            names = alt_names(contents)?;
+        }
+    }
+    Some(CertInfo { subject: name_to_string(subject)?, issuer: name_to_string(issuer)?, not_before, not_after, names })
+}
+
+/// The subject and issuer of a DER certificate, as `CN=..., O=...` strings.
+#[cfg(test)]
+fn subject_and_issuer(der: &[u8]) -> Option<(String, String)> {
+    parse(der).map(|c| (c.subject, c.issuer))
+}
+
+/// The subjectAltName entries of an extensions block (`[3]` contents).
+fn alt_names(block: &[u8]) -> Option<Vec<String>> {
+    let (mut list, _) = expect(block, SEQUENCE)?;
+    let mut names = Vec::new();
+    while !list.is_empty() {
+        let (ext, after) = expect(list, SEQUENCE)?;
+        list = after;
+        let (oid, mut rest) = expect(ext, OID)?;
+        if let Some((BOOLEAN, _, after)) = element(rest) {
+            rest = after;
+        }
+        let (value, _) = expect(rest, OCTET_STRING)?;
+        if oid != SUBJECT_ALT_NAME {
+            continue;
+        }
+        let (mut general, _) = expect(value, SEQUENCE)?;
+        while !general.is_empty() {
+            let (tag, contents, after) = element(general)?;
+            general = after;
+            match tag {
+                // dNSName [2] IA5String
+                0x82 => names.push(printable(&String::from_utf8_lossy(contents))),
+                // iPAddress [7] OCTET STRING
+                0x87 if contents.len() == 4 => {
+                    names.push(std::net::Ipv4Addr::new(contents[0], contents[1], contents[2], contents[3]).to_string())
+                }
+                0x87 if contents.len() == 16 => {
+                    let mut b = [0u8; 16];
+                    b.copy_from_slice(contents);
+                    names.push(std::net::Ipv6Addr::from(b).to_string());
+                }
+                // rfc822Name [1], URI [6]
+                0x81 | 0x86 => names.push(printable(&String::from_utf8_lossy(contents))),
+                _ => {}
+            }
+        }
+    }
+    Some(names)
+}
+
+/// A certificate time (UTC), to the second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Time {
+    year: i64,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+}
+
+impl Time {
+    /// Seconds since the Unix epoch.
+    pub fn unix(&self) -> i64 {
+        days_from_civil(self.year, self.month, self.day) * 86_400
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second)
+    }
+
+    /// Parses the contents of a UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime
+    /// (`YYYYMMDDHHMMSSZ`), the forms DER allows.
+    fn parse(tag: u8, text: &[u8]) -> Option<Time> {
+        let digits = |s: &[u8]| -> Option<i64> {
+            if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            Some(s.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')))
+        };
+        let (year, rest) = match tag {
+            UTC_TIME if text.len() == 13 => {
+                let yy = digits(&text[..2])?;
+                (if yy >= 50 { 1900 + yy } else { 2000 + yy }, &text[2..])
+            }
+            GENERALIZED_TIME if text.len() == 15 => (digits(&text[..4])?, &text[4..]),
+            _ => return None,
+        };
+        if rest[10] != b'Z' {
+            return None;
+        }
+        let field = |i: usize| digits(&rest[i..i + 2]).and_then(|v| u8::try_from(v).ok());
+        let t = Time { year, month: field(0)?, day: field(2)?, hour: field(4)?, minute: field(6)?, second: field(8)? };
+        let valid = (1..=12).contains(&t.month)
+            && (1..=days_in_month(t.year, t.month)).contains(&t.day)
+            && t.hour < 24
+            && t.minute < 60
+            && t.second < 60;
+        valid.then_some(t)
+    }
+}
+
+impl fmt::Display for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
+    }
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: u8) -> u8 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to the given date (proleptic Gregorian calendar).
+fn days_from_civil(year: i64, month: u8, day: u8) -> i64 {
+    // Count years from March, so the leap day is the last day of the year.
+    let (y, m) = if month <= 2 { (year - 1, i64::from(month) + 9) } else { (year, i64::from(month) - 3) };
+    let era = y.div_euclid(400);
+    let year_of_era = y.rem_euclid(400);
+    let day_of_year = (153 * m + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// Splits one Time element off `data`.
+fn time(data: &[u8]) -> Option<(Time, &[u8])> {
+    let (tag, contents, rest) = element(data)?;
+    Some((Time::parse(tag, contents)?, rest))
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 /// Formats the contents of a Name (a SEQUENCE of SETs of attributes).
@@ -207,6 +391,40 @@ mod tests {
         for cut in 0..der.len() {
             assert_eq!(subject_and_issuer(&der[..cut]), None, "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn validity_and_alt_names() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params =
+            rcgen::CertificateParams::new(vec!["a.test".to_string(), "127.0.0.1".to_string(), "::1".to_string()])
+                .unwrap();
+        params.not_before = rcgen::date_time_ymd(1999, 12, 31);
+        params.not_after = rcgen::date_time_ymd(2061, 2, 28);
+        let cert = params.self_signed(&key).unwrap();
+        let info = parse(cert.der()).unwrap();
+        assert_eq!(info.not_before.to_string(), "1999-12-31 00:00:00 UTC");
+        assert_eq!(info.not_after.to_string(), "2061-02-28 00:00:00 UTC");
+        assert_eq!(info.not_before.unix(), 946_598_400);
+        assert_eq!(info.not_after.unix(), 2_876_774_400);
+        assert_eq!(info.names, vec!["a.test", "127.0.0.1", "::1"]);
+        assert!(info.not_before < info.not_after);
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(Time::parse(UTC_TIME, b"700101000000Z").unwrap().unix(), 0);
+        assert_eq!(Time::parse(UTC_TIME, b"491231235959Z").unwrap().to_string(), "2049-12-31 23:59:59 UTC");
+        assert_eq!(Time::parse(UTC_TIME, b"500101000000Z").unwrap().to_string(), "1950-01-01 00:00:00 UTC");
+        assert_eq!(Time::parse(GENERALIZED_TIME, b"20240229120000Z").unwrap().unix(), 1_709_208_000);
+        assert_eq!(Time::parse(GENERALIZED_TIME, b"20230229120000Z"), None, "not a leap year");
+        assert_eq!(Time::parse(UTC_TIME, b"700101000000+0100"), None);
+        assert_eq!(Time::parse(UTC_TIME, b"701301000000Z"), None);
+        assert_eq!(Time::parse(UTC_TIME, b"70010100000aZ"), None);
+        assert_eq!(Time::parse(GENERALIZED_TIME, b"700101000000Z"), None);
+        assert_eq!(Time::parse(OCTET_STRING, b"700101000000Z"), None);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(1969, 12, 31), -1);
     }
 
     #[test]

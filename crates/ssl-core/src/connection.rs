@@ -400,6 +400,8 @@ pub struct Connection {
     empty_records: u32,
     /// Whether the handshake buffers were given back.
     slimmed: bool,
+    /// Whether the last `read_tls_from` got less than it had room for.
+    last_read_short: bool,
 }
 
 impl core::fmt::Debug for Connection {
@@ -424,6 +426,7 @@ impl Connection {
             read_limit: DEFAULT_READ_LIMIT,
             empty_records: 0,
             slimmed: false,
+            last_read_short: false,
         }
     }
 
@@ -475,9 +478,18 @@ impl Connection {
         let want = self.deframer.wanted();
         self.deframer.reserve(want);
         let d = &mut self.deframer;
+        let space = d.buf.len() - d.end;
         let n = rd.read(&mut d.buf[d.end..])?;
         d.end += n;
+        self.last_read_short = n < space;
         Ok(n)
+    }
+
+    /// Whether the last [`Connection::read_tls_from`] returned less than the
+    /// room it offered: for a stream socket that means the kernel's buffer
+    /// was empty, so another read now would only say "would block".
+    pub fn last_read_was_short(&self) -> bool {
+        self.last_read_short
     }
 
     /// Whether the connection wants more input (no sticky error, no
@@ -842,6 +854,10 @@ impl Connection {
         self.check()?;
         if !self.common.handshake_done || self.common.is_tls13() {
             return Err(Error::Config("renegotiation needs a completed TLS 1.2 handshake".into()));
+        }
+        if !self.common.ctx.enable_renegotiation || self.common.reneg.is_none() {
+            // Checked before the state is taken, so a refusal leaves the connection as it was.
+            return Err(Error::Config("renegotiation is disabled or the peer does not support it securely".into()));
         }
         let state = self.state.take().ok_or(Error::Closed)?;
         match state.renegotiate(&mut self.common) {

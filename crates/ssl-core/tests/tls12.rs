@@ -233,8 +233,10 @@ fn renegotiation_is_refused_politely_when_disabled() {
     c.renegotiate().unwrap();
     pump(&mut c, &mut s).unwrap_or(());
     assert!(s.error().is_none());
-    // The server cannot start one either.
+    // The server cannot start one either, and the refusal leaves it usable.
     assert!(matches!(s.renegotiate(), Err(Error::Config(_))));
+    assert!(matches!(s.renegotiate(), Err(Error::Config(_))));
+    exchange_data(&mut c, &mut s, 100);
     let _ = AlertDescription::NO_RENEGOTIATION;
 }
 

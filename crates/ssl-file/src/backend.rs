@@ -15,6 +15,12 @@ use std::time::{Duration, Instant};
 
 const WAKER: Token = Token(usize::MAX);
 
+thread_local! {
+    /// The backend this thread is rotating right now (its address), if any:
+    /// a call-out made from inside the loop needs no wake-up.
+    static ROTATING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Readiness of a source, as passed to its handler.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Readiness {
@@ -173,6 +179,13 @@ impl Backend {
         let Ok(mut rot) = self.shared.rotation.try_lock() else {
             return Ok(false);
         };
+        struct Mark(usize);
+        impl Drop for Mark {
+            fn drop(&mut self) {
+                ROTATING.with(|r| r.set(self.0));
+            }
+        }
+        let _mark = Mark(ROTATING.with(|r| r.replace(Arc::as_ptr(&self.shared) as usize)));
         self.take_submissions(&mut rot);
         let now = Instant::now();
         let mut wait = timeout;
@@ -226,7 +239,9 @@ impl Backend {
             j.insert(id, Box::new(f));
         }
         let _ = self.shared.submit_tx.send((Instant::now() + delay, id));
-        let _ = self.shared.waker.wake();
+        if ROTATING.with(|r| r.get()) != Arc::as_ptr(&self.shared) as usize {
+            let _ = self.shared.waker.wake();
+        }
         CallOutId(id)
     }
 

@@ -8,18 +8,18 @@
 //!   decrypted read buffer live in the engine ([`Connection`]); the read
 //!   buffer has a back-pressure threshold ([`SslFile::set_read_threshold`]):
 //!   above it the socket is not read until the user consumes.
-//! - **Internal handlers in nonblocking mode** ([`Core::pump`] run from
-//!   [`SslFile::on_ready`]) are registered on the *real backend*
+//! - **Internal handlers in nonblocking mode** (`Core::pump`, run from
+//!   `SslFile::on_ready`) are registered on the *real backend*
 //!   ([`Backend::main`] or [`SslFile::set_backend`]). If a thread runs that
 //!   backend, it drives the I/O; otherwise each I/O call performs the
-//!   handler's work once, without waiting ([`SslFile::rotate_once`]) — so
+//!   handler's work once, without waiting (`SslFile::rotate_once`) — so
 //!   nonblocking use without callbacks works like a nonblocking socket.
 //! - **Internal handlers in blocking mode** run on a dedicated *local
-//!   backend* (a private `mio::Poll`, [`LocalBackend`]), created by
+//!   backend* (a private `mio::Poll`, `LocalBackend`), created by
 //!   [`SslFile::set_blocking`] and rotated until the call is done or the
-//!   timeout expires ([`SslFile::wait_io`]).
+//!   timeout expires (`SslFile::wait_io`).
 //! - **User callbacks** only ever run as call-outs on the real backend
-//!   ([`SslFile::internal_poll`]), never inside an API call or an internal
+//!   (`SslFile::internal_poll`), never inside an API call or an internal
 //!   handler, in the order accept → read (all buffered data) → close (once,
 //!   only with an empty read buffer) → write (after the handshake, when the
 //!   encrypted buffer has drained). A callback may call any method.
@@ -161,6 +161,11 @@ pub(crate) struct Core<S: Stream> {
     eof: bool,
     read_err: Option<io::Error>,
     write_err: Option<io::Error>,
+    /// Readiness hints: the stream may be readable / writable. Cleared when
+    /// an attempt would block, set by readiness events (mio is
+    /// edge-triggered), so we never make a system call that is sure to fail.
+    read_ready: bool,
+    write_ready: bool,
     poll_pending: bool,
     accept_reported: bool,
     close_reported: bool,
@@ -225,13 +230,20 @@ impl<S: Stream> Core<S> {
     /// back-pressure threshold allows, processes it, writes the answers.
     /// Returns whether anything happened.
     fn pump(&mut self) -> bool {
-        let mut progress = false;
-        for _ in 0..2 {
-            progress |= self.flush();
-            progress |= self.fill();
-        }
+        let mut progress = self.flush();
+        progress |= self.fill();
         progress |= self.flush();
         progress
+    }
+
+    /// Records readiness reported by a poll.
+    fn note_readiness(&mut self, r: Readiness) {
+        if r.readable || r.read_closed || r.error {
+            self.read_ready = true;
+        }
+        if r.writable || r.write_closed || r.error {
+            self.write_ready = true;
+        }
     }
 
     fn flush(&mut self) -> bool {
@@ -241,11 +253,14 @@ impl<S: Stream> Core<S> {
         let (Some(conn), Some(stream)) = (self.conn.as_mut(), self.stream.as_mut()) else { return false };
         let mut progress = false;
         let had = conn.wants_write();
-        while conn.wants_write() && self.write_err.is_none() {
+        while conn.wants_write() && self.write_err.is_none() && self.write_ready {
             match conn.write_tls(stream) {
                 Ok(0) => break,
                 Ok(_) => progress = true,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.write_ready = false;
+                    break;
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     log::debug!("write failed: {e}");
@@ -263,7 +278,12 @@ impl<S: Stream> Core<S> {
     fn fill(&mut self) -> bool {
         let (Some(conn), Some(stream)) = (self.conn.as_mut(), self.stream.as_mut()) else { return false };
         let mut progress = false;
-        while !self.eof && self.read_err.is_none() && conn.wants_read() && conn.plaintext_len() < self.read_threshold {
+        while self.read_ready
+            && !self.eof
+            && self.read_err.is_none()
+            && conn.wants_read()
+            && conn.plaintext_len() < self.read_threshold
+        {
             match conn.read_tls_from(stream) {
                 Ok(0) => {
                     self.eof = true;
@@ -272,6 +292,10 @@ impl<S: Stream> Core<S> {
                 }
                 Ok(_) => {
                     progress = true;
+                    // A short read drained the socket: the next readiness event says when there is more.
+                    if conn.last_read_was_short() {
+                        self.read_ready = false;
+                    }
                     if let Err(e) = conn.process_new_packets() {
                         if e.alert().is_some() && self.alert_cb.is_set() && !self.alert_reported {
                             // Hold the alert until the alert callback decided.
@@ -281,7 +305,10 @@ impl<S: Stream> Core<S> {
                         break;
                     }
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.read_ready = false;
+                    break;
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     log::debug!("read failed: {e}");
@@ -355,6 +382,8 @@ pub(crate) struct Inner<S: Stream> {
     local: Mutex<Option<LocalBackend>>,
     local_handles: OnceLock<LocalHandles>,
     blocked: AtomicUsize,
+    /// Threads waiting on `cond` (so progress wakes nobody when nobody waits).
+    cond_waiters: AtomicUsize,
     this: Weak<Inner<S>>,
 }
 
@@ -401,6 +430,7 @@ impl<S: Stream> Drop for Inner<S> {
 /// let mut ctx = Context::new();
 /// ctx.trusted_issuers.add_pem(&std::fs::read("ca.pem")?).unwrap();
 /// let tcp = std::net::TcpStream::connect("example.com:443")?;
+/// tcp.set_nonblocking(true)?; // SslFile does its own waiting
 /// let file = SslFile::new(mio::net::TcpStream::from_std(tcp), Arc::new(ctx));
 /// file.set_blocking()?;
 /// file.connect(Some("example.com"), None)?;
@@ -464,6 +494,8 @@ impl<S: Stream> SslFile<S> {
                 eof: false,
                 read_err: None,
                 write_err: None,
+                read_ready: true,
+                write_ready: true,
                 poll_pending: false,
                 accept_reported: false,
                 close_reported: false,
@@ -481,6 +513,7 @@ impl<S: Stream> SslFile<S> {
             local: Mutex::new(None),
             local_handles: OnceLock::new(),
             blocked: AtomicUsize::new(0),
+            cond_waiters: AtomicUsize::new(0),
             this: this.clone(),
         });
         let file = SslFile { inner };
@@ -570,16 +603,20 @@ impl<S: Stream> SslFile<S> {
                 core.reg = Reg::Local;
             }
         }
+        // A new registration: readiness is unknown, so try the stream once.
+        core.read_ready = true;
+        core.write_ready = true;
         self.update_keepalive(core);
         Ok(())
     }
 
     /// The internal handler on the real backend: I/O readiness.
-    fn on_ready(&self, _r: Readiness) {
+    fn on_ready(&self, r: Readiness) {
         let mut core = self.lock();
         if core.mode != Mode::Nonblocking {
             return;
         }
+        core.note_readiness(r);
         let progress = core.pump();
         self.after_io(&mut core, progress);
     }
@@ -591,7 +628,9 @@ impl<S: Stream> SslFile<S> {
             self.finish_close(core);
         }
         if progress {
-            self.inner.cond.notify_all();
+            if self.inner.cond_waiters.load(Ordering::SeqCst) > 0 {
+                self.inner.cond.notify_all();
+            }
             if self.inner.blocked.load(Ordering::SeqCst) > 1
                 && let Some(h) = self.inner.local_handles.get()
             {
@@ -639,6 +678,9 @@ impl<S: Stream> SslFile<S> {
     /// the real backend once with 0.0 timeout per I/O-op").
     fn rotate_once(&self, core: &mut Core<S>) {
         if core.mode == Mode::Nonblocking && !core.backend.is_running() {
+            // Nobody polls the real backend, so no readiness events arrive: try the stream.
+            core.read_ready = true;
+            core.write_ready = true;
             let progress = core.pump();
             self.after_io(core, progress);
         } else if core.mode == Mode::Nonblocking {
@@ -688,6 +730,19 @@ impl<S: Stream> SslFile<S> {
         }
         if core.handshake_complete() && !core.accept_reported {
             core.accept_reported = true;
+            if log::log_enabled!(log::Level::Debug)
+                && let Some(c) = core.conn.as_ref()
+            {
+                let peer = core.stream.as_ref().and_then(|s| s.peer_address().ok());
+                log::debug!(
+                    "{:?} handshake with {} complete: {} {} resumed={}",
+                    c.side(),
+                    peer.map_or_else(|| "?".to_string(), |p| p.to_string()),
+                    c.version().map_or_else(|| "?".to_string(), |v| v.to_string()),
+                    c.cipher_suite().map_or_else(|| "?".to_string(), |s| s.to_string()),
+                    c.negotiated().resumed,
+                );
+            }
             core.write_edge = true;
             if let Some(mut cb) = core.accept_cb.take_for_call() {
                 drop(core);
@@ -761,9 +816,12 @@ impl<S: Stream> SslFile<S> {
             }
         }
         let _leave = Leave(&self.inner.blocked);
+        let mut seen = Readiness::default();
         loop {
             {
                 let mut core = self.lock();
+                core.note_readiness(seen);
+                seen = Readiness::default();
                 let progress = core.pump();
                 self.after_io(&mut core, progress);
                 if let Some(r) = step(&mut core) {
@@ -788,6 +846,13 @@ impl<S: Stream> SslFile<S> {
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                         Err(e) => return Err(e),
                     }
+                    for ev in local.events.iter().filter(|e| e.token() == LOCAL_STREAM) {
+                        seen.readable |= ev.is_readable();
+                        seen.writable |= ev.is_writable();
+                        seen.read_closed |= ev.is_read_closed();
+                        seen.write_closed |= ev.is_write_closed();
+                        seen.error |= ev.is_error();
+                    }
                 }
                 Err(_) => {
                     // Another thread drives the local backend: let it re-check, and wait for its progress.
@@ -796,7 +861,9 @@ impl<S: Stream> SslFile<S> {
                     }
                     let core = self.lock();
                     let wait = remaining.unwrap_or(Duration::from_millis(100)).min(Duration::from_millis(100));
+                    self.inner.cond_waiters.fetch_add(1, Ordering::SeqCst);
                     let _ = self.inner.cond.wait_timeout(core, wait);
+                    self.inner.cond_waiters.fetch_sub(1, Ordering::SeqCst);
                 }
             }
         }
@@ -1002,6 +1069,7 @@ impl<S: Stream> SslFile<S> {
     /// arrive after the handshake).
     pub fn connect(&self, server_name: Option<&str>, session: Option<Session>) -> io::Result<()> {
         let ctx = self.lock().ctx.clone();
+        log::trace!("client handshake starts (server name {server_name:?}, resuming: {})", session.is_some());
         let conn = Connection::client(ctx, server_name, session).map_err(tls_to_io)?;
         self.start(conn)
     }
@@ -1010,6 +1078,7 @@ impl<S: Stream> SslFile<S> {
     /// from the stream (e.g. after a STARTTLS command).
     pub fn accept(&self, pending_data: &[u8]) -> io::Result<()> {
         let ctx = self.lock().ctx.clone();
+        log::trace!("server handshake starts ({} bytes already read)", pending_data.len());
         let mut conn = Connection::server(ctx);
         if !pending_data.is_empty() {
             conn.read_tls(pending_data).map_err(tls_to_io)?;
@@ -1054,9 +1123,8 @@ impl<S: Stream> SslFile<S> {
             self.after_io(&mut core, progress);
             return core.record_error(r);
         }
+        // Blocking mode: buffered data is returned at once, without touching the stream.
         if let Some(r) = Self::read_step(&mut core, buf) {
-            let progress = core.pump();
-            self.after_io(&mut core, progress);
             return core.record_error(r);
         }
         let deadline = self.deadline(&core);
@@ -1127,14 +1195,22 @@ impl<S: Stream> SslFile<S> {
             return Ok(n);
         }
         let deadline = self.deadline(&core);
+        let handshaken = core.handshake_complete();
         drop(core);
         // Blocking: finish the handshake, then hand the data over in chunks,
         // waiting while too much encrypted output is queued.
-        self.wait_io(deadline, |core| if core.handshake_complete() { Some(Ok(())) } else { core.failure().map(Err) })?;
+        if !handshaken {
+            self.wait_io(
+                deadline,
+                |core| {
+                    if core.handshake_complete() { Some(Ok(())) } else { core.failure().map(Err) }
+                },
+            )?;
+        }
         let mut done = 0;
         while done < data.len() {
             let n = (data.len() - done).min(WRITE_CHUNK);
-            {
+            let backlog = {
                 let mut core = self.lock();
                 if let Some(e) = core.failure() {
                     return core.record_error(Err(e));
@@ -1145,21 +1221,27 @@ impl<S: Stream> SslFile<S> {
                 }
                 let progress = core.flush();
                 self.after_io(&mut core, progress);
-            }
+                core.out_pending()
+            };
             done += n;
+            if backlog >= WRITE_CHUNK {
+                self.wait_io(deadline, |core| {
+                    if let Some(e) = core.failure() {
+                        return Some(Err(e));
+                    }
+                    (core.out_pending() < WRITE_CHUNK).then_some(Ok(()))
+                })?;
+            }
+        }
+        // Like Pike: a blocking write returns once everything reached the stream.
+        if self.lock().out_pending() > 0 {
             self.wait_io(deadline, |core| {
                 if let Some(e) = core.failure() {
                     return Some(Err(e));
                 }
-                (core.out_pending() < WRITE_CHUNK).then_some(Ok(()))
+                (core.out_pending() == 0).then_some(Ok(()))
             })?;
         }
-        self.wait_io(deadline, |core| {
-            if let Some(e) = core.failure() {
-                return Some(Err(e));
-            }
-            (core.out_pending() == 0).then_some(Ok(()))
-        })?;
         Ok(data.len())
     }
 
