@@ -523,6 +523,10 @@ impl Connection {
                 self.common.sent_close = true;
             }
             log::debug!("{:?} connection failed: {e}", self.common.side);
+            // Like Pike: a session that ended in an error is not offered again.
+            if let (Side::Client, Some(name)) = (self.common.side, &self.common.cache_name) {
+                self.common.ctx.session_cache.remove(&crate::handshake::tls12::client_cache_key(name));
+            }
             self.error = Some(e.clone());
             self.state = None;
         }

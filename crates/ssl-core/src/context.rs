@@ -291,7 +291,7 @@ impl Context {
             preferred_suites: DEFAULT_SUITES.to_vec(),
             groups: DEFAULT_GROUPS.to_vec(),
             key_shares: 1,
-            signature_algorithms: crate::crypto::sign::TLS13_VERIFY_SCHEMES.to_vec(),
+            signature_algorithms: crate::handshake::tls12::TLS12_VERIFY_SCHEMES.to_vec(),
             certificates: CertStore::default(),
             trusted_issuers: RootStore::new(),
             server_auth: AuthLevel::Require,

@@ -211,7 +211,9 @@ impl CertifiedKey {
     pub fn new(chain: Vec<CertificateDer<'static>>, key: &PrivateKeyDer<'_>) -> Result<CertifiedKey, Error> {
         let ee = chain.first().ok_or_else(|| Error::Config("empty certificate chain".into()))?;
         let names = dns_names(ee)?;
-        Ok(CertifiedKey { chain, key: SigningKey::from_der(key)?, names })
+        let key = SigningKey::from_der(key)?;
+        check_key_matches(ee, &key)?;
+        Ok(CertifiedKey { chain, key, names })
     }
 
     /// Loads a chain and a key from PEM text (PKCS#8, PKCS#1 or SEC1 keys).
@@ -238,6 +240,17 @@ impl CertifiedKey {
     pub fn matches(&self, host: &str) -> bool {
         self.names.iter().any(|n| name_matches(n, host))
     }
+}
+
+/// Fails unless `key` is the private key of `cert` (like OpenSSL's
+/// `SSL_CTX_check_private_key`): a probe message signed with the key must
+/// verify with the certificate's public key.
+fn check_key_matches(cert: &CertificateDer<'_>, key: &SigningKey) -> Result<(), Error> {
+    let scheme = key.tls13_schemes()[0];
+    let probe = b"sslfile: does this key belong to this certificate?";
+    let sig = key.sign(scheme, probe)?;
+    crate::crypto::sign::verify_tls13(cert, scheme, probe, &sig)
+        .map_err(|_| Error::Config("the private key does not match the certificate".into()))
 }
 
 /// Matches a certificate name (possibly `*.example.com`) against a host name.
@@ -304,6 +317,16 @@ mod tests {
         assert!(!name_matches("*.example.com", "a.b.example.com"));
         assert!(!name_matches("*.example.com", "example.com"));
         assert!(name_matches("example.com", "EXAMPLE.com"));
+    }
+
+    #[test]
+    fn a_key_that_does_not_match_the_certificate_is_refused() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let other = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["a.test".into()]).unwrap().self_signed(&key).unwrap();
+        assert!(CertifiedKey::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).is_ok());
+        let e = CertifiedKey::from_pem(cert.pem().as_bytes(), other.serialize_pem().as_bytes()).unwrap_err();
+        assert_eq!(e, Error::Config("the private key does not match the certificate".into()));
     }
 
     #[test]

@@ -167,7 +167,11 @@ pub(crate) struct Core<S: Stream> {
     read_ready: bool,
     write_ready: bool,
     poll_pending: bool,
-    accept_reported: bool,
+    /// Handshakes already reported to the accept callback (a TLS 1.2
+    /// renegotiation reports again).
+    handshakes_reported: u32,
+    /// The addresses, read once at construction (they outlive the stream).
+    addresses: (Option<SocketAddr>, Option<SocketAddr>),
     close_reported: bool,
     write_edge: bool,
     alert_hold: Option<(TlsError, Vec<u8>)>,
@@ -477,6 +481,7 @@ impl<S: Stream> SslFile<S> {
 
     /// Like [`SslFile::new`] with another real backend.
     pub fn with_backend(stream: S, ctx: Arc<Context>, backend: Backend) -> SslFile<S> {
+        let addresses = (stream.local_address().ok(), stream.peer_address().ok());
         let inner = Arc::new_cyclic(|this| Inner {
             core: Mutex::new(Core {
                 stream: Some(stream),
@@ -497,7 +502,8 @@ impl<S: Stream> SslFile<S> {
                 read_ready: true,
                 write_ready: true,
                 poll_pending: false,
-                accept_reported: false,
+                handshakes_reported: 0,
+                addresses,
                 close_reported: false,
                 write_edge: false,
                 alert_hold: None,
@@ -728,8 +734,9 @@ impl<S: Stream> SslFile<S> {
                 self.inner.cond.notify_all();
             }
         }
-        if core.handshake_complete() && !core.accept_reported {
-            core.accept_reported = true;
+        let handshakes = core.conn.as_ref().map_or(0, |c| c.handshakes());
+        if core.handshake_complete() && handshakes > core.handshakes_reported {
+            core.handshakes_reported = handshakes;
             if log::log_enabled!(log::Level::Debug)
                 && let Some(c) = core.conn.as_ref()
             {
@@ -1381,6 +1388,8 @@ impl<S: Stream> SslFile<S> {
         if core.mode == Mode::Nonblocking {
             self.rotate_once(&mut core);
         } else {
+            // Pike polls here to notice a close_notify that arrived (keep-alive clients).
+            core.read_ready = true;
             let progress = core.pump();
             self.after_io(&mut core, progress);
         }
@@ -1449,6 +1458,8 @@ impl<S: Stream> SslFile<S> {
     /// that arrived are seen).
     pub fn session(&self) -> Option<Session> {
         let mut core = self.lock();
+        // Look at the stream even without a readiness event: a ticket may be waiting.
+        core.read_ready = true;
         let progress = core.pump();
         self.after_io(&mut core, progress);
         core.conn.as_ref().and_then(|c| c.session().cloned())
@@ -1465,20 +1476,27 @@ impl<S: Stream> SslFile<S> {
         self.lock().handshake_complete()
     }
 
-    /// The peer's address.
+    /// The peer's address (remembered after the stream is closed).
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        match self.lock().stream.as_ref() {
-            Some(s) => s.peer_address(),
-            None => Err(not_connected("the stream is gone")),
+        let mut core = self.lock();
+        if let Some(a) = core.stream.as_ref().and_then(|s| s.peer_address().ok()) {
+            core.addresses.1 = Some(a);
         }
+        core.addresses.1.ok_or_else(|| not_connected("no peer address"))
     }
 
-    /// Our address.
+    /// Our address (remembered after the stream is closed).
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        match self.lock().stream.as_ref() {
-            Some(s) => s.local_address(),
-            None => Err(not_connected("the stream is gone")),
+        let mut core = self.lock();
+        if let Some(a) = core.stream.as_ref().and_then(|s| s.local_address().ok()) {
+            core.addresses.0 = Some(a);
         }
+        core.addresses.0.ok_or_else(|| not_connected("no local address"))
+    }
+
+    /// Whether two handles refer to the same file.
+    pub fn ptr_eq(a: &SslFile<S>, b: &SslFile<S>) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
     }
 
     /// Sets TCP_NODELAY where the stream supports it.

@@ -228,7 +228,7 @@ pub use file::{
 pub use port::{DEFAULT_HANDSHAKE_TIMEOUT, SslPort};
 pub use ssl_core::constants::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 pub use ssl_core::pki::{CertifiedKey, RootStore};
-pub use ssl_core::{AuthLevel, Context, Error as TlsError, Session};
+pub use ssl_core::{AuthLevel, Connection, Context, Error as TlsError, Session, keylog};
 pub use stream::Stream;
 
 /// The README's code, compiled as doc tests so it keeps up with the API.

@@ -109,10 +109,8 @@ mod tests {
     use super::*;
 
     /// Wycheproof ECDH vectors, relative to the `ssl-core` crate directory.
-    const WYCHEPROOF: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/vectors/wycheproof/testvectors_v1/ecdh_secp521r1_ecpoint_test.json"
-    );
+    const WYCHEPROOF: &str =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/wycheproof/ecdh_secp521r1_ecpoint_test.json");
 
     /// Deterministic SplitMix64 byte generator for tests only.
     fn test_rng(seed: u64) -> impl FnMut(&mut [u8]) {

@@ -3,7 +3,7 @@
 //! error by construction.
 
 pub mod key_schedule;
-pub(crate) mod tls12;
+pub mod tls12;
 pub(crate) mod tls12_client;
 pub(crate) mod tls12_server;
 pub(crate) mod tls13_client;

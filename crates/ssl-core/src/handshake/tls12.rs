@@ -124,7 +124,10 @@ pub(crate) fn tls12_verify_algorithms(scheme: SignatureScheme) -> Vec<&'static d
     }
 }
 
-/// The schemes we accept in TLS 1.2 signatures, in preference order.
+/// Every signature scheme we can verify, in our default preference order
+/// (the default `Context::signature_algorithms`). TLS 1.3 handshake
+/// signatures never use the PKCS#1 ones; they still matter for the
+/// certificates' own signatures.
 pub const TLS12_VERIFY_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::ECDSA_SECP256R1_SHA256,
     SignatureScheme::ECDSA_SECP384R1_SHA384,
@@ -140,13 +143,7 @@ pub const TLS12_VERIFY_SCHEMES: &[SignatureScheme] = &[
 /// The schemes we offer for TLS 1.2 signatures: the context's list plus the
 /// PKCS#1 schemes TLS 1.2 also allows.
 pub(crate) fn offered_schemes(cx: &Common) -> Vec<SignatureScheme> {
-    let mut v: Vec<SignatureScheme> = cx.ctx.signature_algorithms.clone();
-    for s in TLS12_VERIFY_SCHEMES {
-        if !v.contains(s) && s.name().is_some_and(|n| n.starts_with("rsa_pkcs1")) {
-            v.push(*s);
-        }
-    }
-    v
+    cx.ctx.signature_algorithms.clone()
 }
 
 /// Verifies a TLS 1.2 signature by the key of `cert`. A scheme we did not

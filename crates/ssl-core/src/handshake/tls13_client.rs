@@ -113,8 +113,10 @@ pub(crate) fn start(
         let name = cache_name.as_deref()?;
         if ctx.use_cache && tls13 { ctx.session_cache.take(&cache_key(name)) } else { None }
     });
+    // A session is only offered to the server it was made with.
     let session = session.filter(|s| {
         tls13
+            && s.server_name == sni
             && s.version == ProtocolVersion::TLS1_3
             && s.is_fresh(now)
             && suites.contains(&s.suite)
@@ -125,7 +127,13 @@ pub(crate) fn start(
             let name = cache_name.as_deref()?;
             if ctx.use_cache && tls12 { ctx.session_cache.get(&super::tls12::client_cache_key(name)) } else { None }
         })
-        .filter(|s| tls12 && s.version == ProtocolVersion::TLS1_2 && s.is_fresh(now) && suites.contains(&s.suite))
+        .filter(|s| {
+            tls12
+                && s.server_name == sni
+                && s.version == ProtocolVersion::TLS1_2
+                && s.is_fresh(now)
+                && suites.contains(&s.suite)
+        })
         .filter(|s| s.extended_master_secret || !ctx.require_ems);
     // The legacy session ID: a TLS 1.2 session's own, or random (a ticket
     // resumption is recognised by its echo; TLS 1.3 middlebox compatibility).
@@ -183,14 +191,7 @@ fn build_hello(ctx: &Context, offer: &mut Offer, transcript: &Transcript) -> Res
             offer.shares.iter().map(|s| KeyShareEntry { group: s.group(), key: s.public_key() }).collect();
         put_ext(&mut e, Ext::KEY_SHARE, |o| ext::encode_client_key_shares(o, &entries));
     }
-    let mut schemes = ctx.signature_algorithms.clone();
-    if offer.tls12 {
-        for s in super::tls12::TLS12_VERIFY_SCHEMES {
-            if !schemes.contains(s) && s.name().is_some_and(|n| n.starts_with("rsa_pkcs1")) {
-                schemes.push(*s);
-            }
-        }
-    }
+    let schemes = &ctx.signature_algorithms;
     put_ext(&mut e, Ext::SIGNATURE_ALGORITHMS, |o| ext::encode_u16_list(o, schemes.iter().map(|s| s.0)));
     if offer.tls12 {
         put_ext(&mut e, Ext::EC_POINT_FORMATS, |o| crate::codec::put_vec(o, crate::codec::Prefix::U8, &[0]));
