@@ -166,6 +166,9 @@ pub(crate) struct Core<S: Stream> {
     /// edge-triggered), so we never make a system call that is sure to fail.
     read_ready: bool,
     write_ready: bool,
+    /// A poll reported the peer's end of the stream: keep reading until EOF
+    /// is seen, even after a short read (no further event will come).
+    read_closed: bool,
     poll_pending: bool,
     /// Handshakes already reported to the accept callback (a TLS 1.2
     /// renegotiation reports again).
@@ -245,6 +248,9 @@ impl<S: Stream> Core<S> {
         if r.readable || r.read_closed || r.error {
             self.read_ready = true;
         }
+        if r.read_closed || r.error {
+            self.read_closed = true;
+        }
         if r.writable || r.write_closed || r.error {
             self.write_ready = true;
         }
@@ -297,7 +303,7 @@ impl<S: Stream> Core<S> {
                 Ok(_) => {
                     progress = true;
                     // A short read drained the socket: the next readiness event says when there is more.
-                    if conn.last_read_was_short() {
+                    if conn.last_read_was_short() && !self.read_closed {
                         self.read_ready = false;
                     }
                     if let Err(e) = conn.process_new_packets() {
@@ -501,6 +507,7 @@ impl<S: Stream> SslFile<S> {
                 write_err: None,
                 read_ready: true,
                 write_ready: true,
+                read_closed: false,
                 poll_pending: false,
                 handshakes_reported: 0,
                 addresses,
