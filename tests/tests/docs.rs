@@ -23,7 +23,11 @@ fn read(rel: &str) -> String {
 
 /// Every page, and the words each must contain: the types and ideas it documents.
 const PAGES: &[(&str, &[&str])] = &[
-    ("docs/README.md", &["event-model.md", "security.md", "from-pike.md", "from-rustls.md", "from-openssl.md"]),
+    (
+        "docs/README.md",
+        &["event-model.md", "security.md", "from-pike.md", "from-rustls.md", "from-openssl.md", "performance.md"],
+    ),
+    ("docs/performance.md", &["ssl-bench", "rustls", "ratio", "ceiling", "cargo run --release -p ssl-bench"]),
     (
         "docs/from-pike.md",
         &[
