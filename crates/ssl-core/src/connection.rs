@@ -252,6 +252,52 @@ impl Common {
         self.read_key_changed = true;
     }
 
+    /// A session for what this connection negotiated, created now; the
+    /// caller fills in the ticket, session ID and age_add where they apply.
+    pub fn new_session(&self, version: ProtocolVersion, suite: CipherSuite, secret: Secret, lifetime: u32) -> Session {
+        Session {
+            version,
+            suite,
+            secret,
+            ticket: Vec::new(),
+            session_id: Vec::new(),
+            lifetime,
+            age_add: 0,
+            created_ms: self.ctx.now_ms(),
+            server_name: self.negotiated.server_name.clone(),
+            alpn: self.negotiated.alpn.clone(),
+            peer_certificates: self.negotiated.peer_certificates.iter().map(|c| c.to_vec()).collect(),
+            extended_master_secret: false,
+        }
+    }
+
+    /// The session lifetime of the context, in seconds (at most `max`).
+    pub fn lifetime_secs(&self, max: u64) -> u32 {
+        self.ctx.session_lifetime.as_secs().min(max) as u32
+    }
+
+    /// Takes the peer's certificate chain: verifies it as the context's
+    /// authentication level for that peer asks (a server's certificates
+    /// against `server_auth` and the name, a client's against
+    /// `client_auth`), then records it.
+    pub fn accept_peer_chain<'a>(
+        &mut self,
+        certs: impl Iterator<Item = &'a [u8]>,
+        role: crate::pki::ChainRole<'_>,
+    ) -> Result<(), Error> {
+        let chain: Vec<CertificateDer<'static>> = certs.map(|c| CertificateDer::from(c.to_vec())).collect();
+        let verify = match role {
+            crate::pki::ChainRole::Server(_) => self.ctx.server_auth != crate::context::AuthLevel::None,
+            crate::pki::ChainRole::Client => self.ctx.client_auth >= crate::context::AuthLevel::Verify,
+        };
+        if verify {
+            let now = rustls_pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_millis(self.ctx.now_ms()));
+            crate::pki::verify_chain(&self.ctx.trusted_issuers, &chain, role, now).map_err(Error::Certificate)?;
+        }
+        self.negotiated.peer_certificates = chain;
+        Ok(())
+    }
+
     /// Logs a secret to the key log.
     pub fn log_secret(&self, label: &str, secret: &Secret) {
         self.ctx.log_key(label, &self.client_random, secret.as_bytes());

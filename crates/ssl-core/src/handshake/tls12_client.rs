@@ -12,7 +12,6 @@ use crate::connection::Common;
 use crate::constants::{
     CipherSuite, ExtensionType as Ext, HandshakeType, HashAlgorithm, KeyExchange, ProtocolVersion, SignatureScheme,
 };
-use crate::context::AuthLevel;
 use crate::crypto::Secret;
 use crate::crypto::hash::Transcript;
 use crate::crypto::kx::KeyShare;
@@ -24,9 +23,9 @@ use crate::msgs::tls12::{
     decode_empty_message, encode_certificate12, encode_client_key_exchange,
 };
 use crate::msgs::{CertificateVerify, HandshakeMessage, ServerHello, encode_client_hello, encode_finished};
-use crate::pki::{ChainRole, verify_chain};
+use crate::pki::ChainRole;
 use crate::session::Session;
-use rustls_pki_types::{CertificateDer, UnixTime};
+use rustls_pki_types::CertificateDer;
 use subtle::ConstantTimeEq;
 
 /// What the client offered that the TLS 1.2 path needs.
@@ -287,20 +286,13 @@ impl State for ExpectCertificate {
         if certs.is_empty() {
             return Err(Error::Decode("empty server Certificate"));
         }
-        let chain: Vec<CertificateDer<'static>> = certs.iter().map(|c| CertificateDer::from(c.to_vec())).collect();
-        let ctx = &cx.ctx;
-        if ctx.server_auth != AuthLevel::None {
-            let now = UnixTime::since_unix_epoch(std::time::Duration::from_millis(ctx.now_ms()));
-            verify_chain(&ctx.trusted_issuers, &chain, ChainRole::Server(self.hs.verify_name.as_deref()), now)
-                .map_err(Error::Certificate)?;
-        }
+        cx.accept_peer_chain(certs.iter().copied(), ChainRole::Server(self.hs.verify_name.as_deref()))?;
         // The certificate's key must fit the suite.
         let info = self.hs.suite.info().ok_or(Error::Internal("suite"))?;
         let wants_rsa = matches!(info.kx, KeyExchange::EcdheRsa | KeyExchange::DheRsa);
-        if cert_is_rsa(&chain[0]) != Some(wants_rsa) {
+        if cert_is_rsa(&cx.negotiated.peer_certificates[0]) != Some(wants_rsa) {
             return Err(Error::Certificate(CertificateError::UnsupportedAlgorithm));
         }
-        cx.negotiated.peer_certificates = chain;
         self.hs.add(m.raw);
         Ok(Box::new(ExpectServerKeyExchange { hs: self.hs }))
     }
@@ -532,18 +524,9 @@ impl State for ExpectFinished {
         let server_vd = expect;
         // The session to resume later.
         let mut session = self.resumed.take().unwrap_or_else(|| Session {
-            version: ProtocolVersion::TLS1_2,
-            suite: hs.suite,
-            secret: self.master.clone(),
-            ticket: Vec::new(),
             session_id: hs.session_id.clone(),
-            lifetime: cx.ctx.session_lifetime.as_secs() as u32,
-            age_add: 0,
-            created_ms: cx.ctx.now_ms(),
-            server_name: cx.negotiated.server_name.clone(),
-            alpn: cx.negotiated.alpn.clone(),
-            peer_certificates: cx.negotiated.peer_certificates.iter().map(|c| c.to_vec()).collect(),
             extended_master_secret: hs.ems,
+            ..cx.new_session(ProtocolVersion::TLS1_2, hs.suite, self.master.clone(), cx.lifetime_secs(u32::MAX as u64))
         });
         if let Some((ticket, hint)) = hs.new_ticket.take()
             && !ticket.is_empty()

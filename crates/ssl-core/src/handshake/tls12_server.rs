@@ -25,9 +25,9 @@ use crate::msgs::tls12::{
     encode_ecdhe_params, encode_empty_message, encode_server_key_exchange,
 };
 use crate::msgs::{CertificateVerify, ClientHello, HandshakeMessage, encode_finished, encode_server_hello};
-use crate::pki::{ChainRole, verify_chain};
+use crate::pki::ChainRole;
 use crate::session::Session;
-use rustls_pki_types::{CertificateDer, UnixTime};
+use rustls_pki_types::CertificateDer;
 use subtle::ConstantTimeEq;
 
 /// The handshake state kept across TLS 1.2 messages.
@@ -516,13 +516,7 @@ impl State for ExpectClientKeyExchange {
                 self.hs.raw = None;
                 return Ok(self);
             }
-            let chain: Vec<CertificateDer<'static>> = certs.iter().map(|c| CertificateDer::from(c.to_vec())).collect();
-            let ctx = &cx.ctx;
-            if ctx.client_auth >= AuthLevel::Verify {
-                let now = UnixTime::since_unix_epoch(std::time::Duration::from_millis(ctx.now_ms()));
-                verify_chain(&ctx.trusted_issuers, &chain, ChainRole::Client, now).map_err(Error::Certificate)?;
-            }
-            cx.negotiated.peer_certificates = chain;
+            cx.accept_peer_chain(certs.iter().copied(), ChainRole::Client)?;
             return Ok(self);
         }
         if m.typ != HandshakeType::CLIENT_KEY_EXCHANGE {
@@ -629,18 +623,14 @@ impl State for ExpectFinished {
         let ctx = cx.ctx.clone();
         if self.resumed.is_none() {
             let session = Session {
-                version: ProtocolVersion::TLS1_2,
-                suite: hs.suite,
-                secret: self.master.clone(),
-                ticket: Vec::new(),
                 session_id: hs.session_id.clone(),
-                lifetime: ctx.session_lifetime.as_secs().min(u32::MAX as u64) as u32,
-                age_add: 0,
-                created_ms: ctx.now_ms(),
-                server_name: cx.negotiated.server_name.clone(),
-                alpn: cx.negotiated.alpn.clone(),
-                peer_certificates: cx.negotiated.peer_certificates.iter().map(|c| c.to_vec()).collect(),
                 extended_master_secret: hs.ems,
+                ..cx.new_session(
+                    ProtocolVersion::TLS1_2,
+                    hs.suite,
+                    self.master.clone(),
+                    cx.lifetime_secs(u32::MAX as u64),
+                )
             };
             if hs.send_ticket {
                 send_ticket(cx, hs, &self.master, &session)?;

@@ -8,7 +8,7 @@ use crate::connection::Common;
 use crate::constants::{
     CipherSuite, ExtensionType as Ext, HandshakeType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
 };
-use crate::context::{AuthLevel, Context};
+use crate::context::Context;
 use crate::crypto::Secret;
 use crate::crypto::hash::Transcript;
 use crate::crypto::kx::KeyShare;
@@ -20,9 +20,9 @@ use crate::msgs::{
     Certificate13, CertificateRequest13, CertificateVerify, HandshakeMessage, NewSessionTicket13, ServerHello,
     decode_encrypted_extensions, decode_key_update, encode_certificate13, encode_client_hello, encode_finished,
 };
-use crate::pki::{CertifiedKey, ChainRole, verify_chain};
+use crate::pki::{CertifiedKey, ChainRole};
 use crate::session::Session;
-use rustls_pki_types::{CertificateDer, UnixTime};
+use rustls_pki_types::CertificateDer;
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
@@ -596,14 +596,7 @@ impl State for ExpectCertificate {
         if cert.entries.is_empty() {
             return Err(Error::Decode("empty server Certificate"));
         }
-        let chain: Vec<CertificateDer<'static>> = cert.certs().map(|c| CertificateDer::from(c.to_vec())).collect();
-        let ctx = &cx.ctx;
-        if ctx.server_auth != AuthLevel::None {
-            let now = UnixTime::since_unix_epoch(std::time::Duration::from_millis(ctx.now_ms()));
-            verify_chain(&ctx.trusted_issuers, &chain, ChainRole::Server(self.verify_name.as_deref()), now)
-                .map_err(Error::Certificate)?;
-        }
-        cx.negotiated.peer_certificates = chain;
+        cx.accept_peer_chain(cert.certs(), ChainRole::Server(self.verify_name.as_deref()))?;
         self.transcript.add(m.raw);
         Ok(Box::new(ExpectCertificateVerify { keys: self.keys, transcript: self.transcript, request: self.request }))
     }
@@ -736,19 +729,11 @@ impl State for ClientTraffic {
                     }
                 }
                 let psk = key_schedule::resumption_psk(self.hash, &self.resumption, t.nonce);
+                let lifetime = t.lifetime.min(cx.lifetime_secs(u32::MAX as u64));
                 let session = Session {
-                    version: ProtocolVersion::TLS1_3,
-                    suite: self.suite,
-                    secret: psk,
                     ticket: t.ticket.to_vec(),
-                    session_id: Vec::new(),
-                    lifetime: t.lifetime.min(cx.ctx.session_lifetime.as_secs() as u32),
                     age_add: t.age_add,
-                    created_ms: cx.ctx.now_ms(),
-                    server_name: cx.negotiated.server_name.clone(),
-                    alpn: cx.negotiated.alpn.clone(),
-                    peer_certificates: cx.negotiated.peer_certificates.iter().map(|c| c.to_vec()).collect(),
-                    extended_master_secret: false,
+                    ..cx.new_session(ProtocolVersion::TLS1_3, self.suite, psk, lifetime)
                 };
                 if t.lifetime > 0 {
                     if let (true, Some(name)) = (cx.ctx.use_cache, &cx.cache_name) {

@@ -22,9 +22,9 @@ use crate::msgs::{
     Certificate13, CertificateVerify, ClientHello, HRR_RANDOM, HandshakeMessage, NewSessionTicket13, decode_key_update,
     encode_certificate13, encode_finished, encode_server_hello, put_handshake,
 };
-use crate::pki::{ChainRole, verify_chain};
+use crate::pki::ChainRole;
 use crate::session::Session;
-use rustls_pki_types::{CertificateDer, UnixTime};
+use rustls_pki_types::CertificateDer;
 use subtle::ConstantTimeEq;
 
 pub(crate) fn start() -> Box<dyn State> {
@@ -475,13 +475,7 @@ impl State for ExpectCertificate {
             }
             return Ok(Box::new(ExpectFinished { keys: self.keys, transcript: self.transcript }));
         }
-        let chain: Vec<CertificateDer<'static>> = cert.certs().map(|c| CertificateDer::from(c.to_vec())).collect();
-        let ctx = &cx.ctx;
-        let now = UnixTime::since_unix_epoch(std::time::Duration::from_millis(ctx.now_ms()));
-        if ctx.client_auth >= AuthLevel::Verify {
-            verify_chain(&ctx.trusted_issuers, &chain, ChainRole::Client, now).map_err(Error::Certificate)?;
-        }
-        cx.negotiated.peer_certificates = chain;
+        cx.accept_peer_chain(cert.certs(), ChainRole::Client)?;
         Ok(Box::new(ExpectCertificateVerify { keys: self.keys, transcript: self.transcript }))
     }
 }
@@ -550,20 +544,8 @@ fn send_tickets(cx: &mut Common, hash: HashAlgorithm, suite: CipherSuite, resump
     for i in 0..ctx.tickets {
         let nonce = (i as u64).to_be_bytes();
         let age_add = u32::from_be_bytes(random_array::<4>(&*ctx.rng)?);
-        let session = Session {
-            version: ProtocolVersion::TLS1_3,
-            suite,
-            secret: key_schedule::resumption_psk(hash, resumption, &nonce),
-            ticket: Vec::new(),
-            session_id: Vec::new(),
-            lifetime,
-            age_add,
-            created_ms: ctx.now_ms(),
-            server_name: cx.negotiated.server_name.clone(),
-            alpn: cx.negotiated.alpn.clone(),
-            peer_certificates: cx.negotiated.peer_certificates.iter().map(|c| c.to_vec()).collect(),
-            extended_master_secret: false,
-        };
+        let secret = key_schedule::resumption_psk(hash, resumption, &nonce);
+        let session = Session { age_add, ..cx.new_session(ProtocolVersion::TLS1_3, suite, secret, lifetime) };
         let ticket = ctx.ticket_keys.seal(&*ctx.rng, ctx.now_ms(), &session.to_bytes())?;
         let mut msg = Vec::new();
         NewSessionTicket13 { lifetime, age_add, nonce: &nonce, ticket: &ticket, extensions: Default::default() }
