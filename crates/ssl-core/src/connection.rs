@@ -147,6 +147,35 @@ pub(crate) struct Common {
     /// messages): application data is held back meanwhile, as OpenSSL
     /// refuses it there (unexpected_message).
     pub renegotiating: bool,
+    /// TLS 1.3: after this many records under one write key we send a
+    /// KeyUpdate before the next application data (RFC 8446 §5.5).
+    pub key_update_after: u64,
+    /// A TLS 1.3 server that did not accept the client's 0-RTT data skips it (RFC 8446 §4.2.10).
+    pub early_skip: Option<EarlyDataSkip>,
+    /// Bytes of early data skipped so far.
+    pub early_skipped: usize,
+}
+
+/// Records sent under one TLS 1.3 write key before we update it: RFC 8446
+/// §5.5 allows about 2^24.5 full-size AES-GCM records per key.
+pub const KEY_UPDATE_AFTER_RECORDS: u64 = 1 << 24;
+// 2^24.5 is about 23.7 million.
+const _: () = assert!(KEY_UPDATE_AFTER_RECORDS < 23_726_566);
+
+/// The most early data (ciphertext bytes) a server that refused 0-RTT skips
+/// (RFC 8446 §4.2.10: "up to the configured max_early_data_size"; we accept
+/// no early data, so this only bounds what a client may have been allowed
+/// by a ticket from another server).
+pub const EARLY_DATA_SKIP_LIMIT: usize = 1 << 16;
+
+/// How a TLS 1.3 server skips early data it did not accept (RFC 8446 §4.2.10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EarlyDataSkip {
+    /// After a HelloRetryRequest: every application_data record before the second ClientHello.
+    UntilHello,
+    /// After the ServerHello: application_data records that fail to decrypt
+    /// under the client's handshake key, until the first one that does.
+    Undecryptable,
 }
 
 impl Common {
@@ -177,6 +206,9 @@ impl Common {
             key_updates_received: 0,
             handshakes: 0,
             renegotiating: false,
+            key_update_after: KEY_UPDATE_AFTER_RECORDS,
+            early_skip: None,
+            early_skipped: 0,
         }
     }
 
@@ -204,6 +236,14 @@ impl Common {
             return self.write.seal_record(&mut self.out, typ, self.record_version, &[], pad);
         }
         for chunk in data.chunks(self.max_fragment) {
+            if typ == ContentType::APPLICATION_DATA
+                && self.write.seq() >= self.key_update_after
+                && self.traffic.is_some()
+                && self.handshake_done
+            {
+                // RFC 8446 §5.5: change keys before the AEAD's limit is reached.
+                self.send_key_update(KeyUpdateRequest::UPDATE_NOT_REQUESTED)?;
+            }
             let pad = self.padding_for(chunk.len());
             self.write.seal_record(&mut self.out, typ, self.record_version, chunk, pad)?;
         }
@@ -615,11 +655,32 @@ impl Connection {
                 && self.common.read.seq() == 0
                 && !self.common.handshake_done
                 && self.common.negotiated.version != Some(ProtocolVersion::TLS1_2);
-            let (typ, range) = if plaintext_alert {
-                (ContentType::ALERT, HEADER_LEN..HEADER_LEN + header.len)
+            let seq = self.common.read.seq();
+            let opened = if plaintext_alert {
+                Ok((ContentType::ALERT, HEADER_LEN..HEADER_LEN + header.len))
             } else {
-                self.common.read.open_record(&mut d.buf[rec.clone()])?
+                self.common.read.open_record(&mut d.buf[rec.clone()])
             };
+            if let Some(mode) = self.common.early_skip
+                && header.typ == ContentType::APPLICATION_DATA
+            {
+                // RFC 8446 §4.2.10: early data we did not accept is skipped, up to a limit.
+                let early = match mode {
+                    EarlyDataSkip::UntilHello => !self.common.read.is_protected(),
+                    EarlyDataSkip::Undecryptable => matches!(opened, Err(Error::BadRecordMac)),
+                };
+                if early && self.common.early_skipped + header.len <= EARLY_DATA_SKIP_LIMIT {
+                    self.common.early_skipped += header.len;
+                    self.common.read.rewind_seq(seq);
+                    log::trace!("{:?} skipped {} bytes of early data", self.common.side, header.len);
+                    continue;
+                }
+                if mode == EarlyDataSkip::Undecryptable && opened.is_ok() {
+                    // The first record that opens starts the client's second flight.
+                    self.common.early_skip = None;
+                }
+            }
+            let (typ, range) = opened?;
             let (ps, pe) = (rec.start + range.start, rec.start + range.end);
             if pe - ps > self.common.max_inbound {
                 // RFC 8449 §4, RFC 6066 §4: larger than we announced.
@@ -710,7 +771,11 @@ impl Connection {
         if alert.level != AlertLevel::FATAL && alert.level != AlertLevel::WARNING {
             return Err(Error::IllegalParameter("alert level"));
         }
-        if alert.description == AlertDescription::USER_CANCELED {
+        if alert.description == AlertDescription::USER_CANCELED
+            && (alert.level == AlertLevel::WARNING || self.common.is_tls13())
+        {
+            // A closure alert (RFC 8446 §6.1), whose level TLS 1.3 ignores;
+            // a fatal one before TLS 1.3 ends the connection (RFC 5246 §7.2).
             return Ok(());
         }
         if alert.level == AlertLevel::WARNING && !self.common.is_tls13() && self.common.negotiated.version.is_some() {
@@ -927,9 +992,21 @@ impl Connection {
         if !self.common.handshake_done || !self.common.is_tls13() {
             return Err(Error::Config("key update needs a completed TLS 1.3 handshake".into()));
         }
+        if self.common.sent_close {
+            // RFC 8446 §6.1: nothing is sent after close_notify.
+            return Err(Error::Closed);
+        }
         let req =
             if request_peer { KeyUpdateRequest::UPDATE_REQUESTED } else { KeyUpdateRequest::UPDATE_NOT_REQUESTED };
         self.common.send_key_update(req).map_err(|e| self.fail(e))
+    }
+
+    /// Sets after how many records under one write key a TLS 1.3 connection
+    /// updates that key by itself (default [`KEY_UPDATE_AFTER_RECORDS`]).
+    /// For tests, which cannot send 2^24 records.
+    #[doc(hidden)]
+    pub fn set_key_update_interval(&mut self, records: u64) {
+        self.common.key_update_after = records.max(1);
     }
 
     /// Derives keying material (RFC 8446 §7.5 exporter).

@@ -164,6 +164,13 @@ impl Direction {
         self.seq
     }
 
+    /// Sets the next sequence number back to `seq`: a record a server
+    /// skipped as early data it could not open (RFC 8446 §4.2.10) did not
+    /// use one.
+    pub(crate) fn rewind_seq(&mut self, seq: u64) {
+        self.seq = seq.min(self.seq);
+    }
+
     /// Appends one record carrying `payload` (at most 2^14 bytes) to `out`.
     /// `pad` zero bytes of TLS 1.3 padding are added to protected records.
     pub fn seal_record(

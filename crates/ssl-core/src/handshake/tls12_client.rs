@@ -152,10 +152,12 @@ pub(crate) fn handle_server_hello(
                 if Some(code) != mfl_code(ours) {
                     return Err(Error::IllegalParameter("max_fragment_length differs from our request"));
                 }
-                if ctx.record_size_limit.is_none() || !sh.extensions.has(Ext::RECORD_SIZE_LIMIT) {
-                    cx.max_fragment = cx.max_fragment.min(ours as usize);
-                    cx.max_inbound = cx.max_inbound.min(ours as usize);
+                // RFC 8449 §5: a server never grants both.
+                if sh.extensions.has(Ext::RECORD_SIZE_LIMIT) {
+                    return Err(Error::IllegalParameter("both max_fragment_length and record_size_limit"));
                 }
+                cx.max_fragment = cx.max_fragment.min(ours as usize);
+                cx.max_inbound = cx.max_inbound.min(ours as usize);
             }
             other => {
                 return Err(Error::UnsupportedExtension(other));
@@ -355,7 +357,8 @@ struct ExpectCertificateRequestOrDone {
     hs: Hs,
     public: Vec<u8>,
     premaster: zeroize::Zeroizing<Vec<u8>>,
-    request: Option<Vec<SignatureScheme>>,
+    /// The CertificateRequest: the schemes and the certificate types it asks for.
+    request: Option<(Vec<SignatureScheme>, Vec<u8>)>,
 }
 
 impl State for ExpectCertificateRequestOrDone {
@@ -369,7 +372,7 @@ impl State for ExpectCertificateRequestOrDone {
         }
         if m.typ == HandshakeType::CERTIFICATE_REQUEST && self.request.is_none() {
             let cr = CertificateRequest12::decode(m.body)?;
-            self.request = Some(cr.schemes.iter().map(SignatureScheme).collect());
+            self.request = Some((cr.schemes.iter().map(SignatureScheme).collect(), cr.types.to_vec()));
             self.hs.add(m.raw);
             return Ok(self);
         }
@@ -384,9 +387,11 @@ impl State for ExpectCertificateRequestOrDone {
         }
         // Our flight: [Certificate] ClientKeyExchange [CertificateVerify] CCS Finished.
         let mut signer = None;
-        if let Some(schemes) = &self.request {
-            let chosen =
-                cx.ctx.certificates.choose(None, |k| k.key.tls12_schemes().iter().any(|s| schemes.contains(s)));
+        if let Some((schemes, types)) = &self.request {
+            // RFC 5246 §7.4.6: the key must fit one of the requested certificate types.
+            let chosen = cx.ctx.certificates.choose(None, |k| {
+                fits_certificate_types(k.key.kind(), types) && k.key.tls12_schemes().iter().any(|s| schemes.contains(s))
+            });
             let mut msg = Vec::new();
             match &chosen {
                 Some(ck) => encode_certificate12(&mut msg, &ck.chain),
@@ -426,6 +431,19 @@ impl State for ExpectCertificateRequestOrDone {
         send_ccs_and_finished(cx, &mut hs, &master, c)?;
         Ok(Box::new(ExpectCcs { hs, master, pending_write: None, pending_read: Some(s), resumed: None }))
     }
+}
+
+/// Whether a key of `kind` fits one of the ClientCertificateTypes of a
+/// CertificateRequest: rsa_sign for RSA, ecdsa_sign for ECDSA and (RFC 8422
+/// §5.5) EdDSA keys.
+fn fits_certificate_types(kind: crate::crypto::sign::KeyKind, types: &[u8]) -> bool {
+    use crate::crypto::sign::KeyKind;
+    use crate::msgs::tls12::{CERT_TYPE_ECDSA_SIGN, CERT_TYPE_RSA_SIGN};
+    let wanted = match kind {
+        KeyKind::Rsa => CERT_TYPE_RSA_SIGN,
+        KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => CERT_TYPE_ECDSA_SIGN,
+    };
+    types.contains(&wanted)
 }
 
 fn send_ccs_and_finished(
@@ -615,6 +633,14 @@ fn start_renegotiation(
         put_ext(&mut e, Ext::APPLICATION_LAYER_PROTOCOL_NEGOTIATION, |o| {
             ext::encode_alpn(o, &ctx.advertised_protocols)
         });
+    }
+    // The record limits are negotiated per handshake (RFC 6066 §4, RFC 8449):
+    // ask for the same ones again, or the server may go back to full size.
+    if let Some(limit) = ctx.record_size_limit {
+        put_ext(&mut e, Ext::RECORD_SIZE_LIMIT, |o| crate::codec::put_u16(o, limit.max(64)));
+    }
+    if let Some(code) = ctx.max_fragment_length.and_then(mfl_code) {
+        put_ext(&mut e, Ext::MAX_FRAGMENT_LENGTH, |o| o.push(code));
     }
     let mut ch = Vec::new();
     encode_client_hello(&mut ch, ProtocolVersion::TLS1_2, &random, &[], &suites, &[0], &e);

@@ -183,7 +183,7 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
     if !renegotiating && let Some(session) = find_session(cx, ch, offered_ticket, client_ems)? {
         let info = session.suite.info().ok_or(Error::Internal("suite"))?;
         let kx = kx_kind(info).ok_or(Error::Internal("suite"))?;
-        let server_random = random_array::<32>(&*ctx.rng)?;
+        let server_random = server_random(&ctx)?;
         let hs = Hs {
             suite: session.suite,
             hash: info.prf,
@@ -260,11 +260,7 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
     cx.negotiated.suite = Some(suite);
     cx.negotiated.group = Some(group);
     cx.negotiated.resumed = false;
-    let mut server_random = random_array::<32>(&*ctx.rng)?;
-    if ctx.max_version >= ProtocolVersion::TLS1_3 {
-        // RFC 8446 §4.1.3: tell a TLS 1.3 client it was downgraded.
-        server_random[24..].copy_from_slice(&crate::msgs::DOWNGRADE_TLS12);
-    }
+    let server_random = server_random(&ctx)?;
     let session_id = if ctx.use_cache { random_array::<32>(&*ctx.rng)?.to_vec() } else { Vec::new() };
     let send_ticket = offered_ticket.is_some() && ctx.tickets > 0;
     let mut e = Vec::new();
@@ -345,6 +341,16 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
     hs.add(&msg);
     cx.send_handshake(&msg)?;
     Ok(Box::new(ExpectClientKeyExchange { hs, key: Some(key), expect_certificate: request }))
+}
+
+/// A TLS 1.2 ServerHello.random: with the downgrade sentinel when we could
+/// do TLS 1.3 (RFC 8446 §4.1.3), in full and abbreviated handshakes alike.
+fn server_random(ctx: &crate::context::Context) -> Result<[u8; 32], Error> {
+    let mut random = random_array::<32>(&*ctx.rng)?;
+    if ctx.max_version >= ProtocolVersion::TLS1_3 {
+        random[24..].copy_from_slice(&crate::msgs::DOWNGRADE_TLS12);
+    }
+    Ok(random)
 }
 
 /// RFC 8422 §5.1: the client's supported_groups also limit the curve of an

@@ -284,7 +284,7 @@ impl State for ExpectServerHello {
         let version = match sh.extensions.get(Ext::SUPPORTED_VERSIONS) {
             // RFC 8446 §4.2.1: only TLS 1.3 is negotiated through this extension.
             Some(b) => match ext::decode_server_version(b)? {
-                ProtocolVersion::TLS1_3 => ProtocolVersion::TLS1_3,
+                ProtocolVersion::TLS1_3 if self.offer.tls13 => ProtocolVersion::TLS1_3,
                 _ => return Err(Error::IllegalParameter("supported_versions selects a version that was not offered")),
             },
             None => sh.legacy_version,
@@ -406,11 +406,18 @@ impl State for ExpectServerHello {
             cx.negotiated.peer_certificates =
                 s.peer_certificates.iter().map(|c| CertificateDer::from(c.clone())).collect();
         }
+        // We ask for max_fragment_length when we offer TLS 1.2 too (see build_hello).
+        let offered_mfl = if self.offer.tls12 {
+            cx.ctx.max_fragment_length.and_then(super::tls12_client::max_fragment_code)
+        } else {
+            None
+        };
         Ok(Box::new(ExpectEncryptedExtensions {
             keys: Keys { hash, cipher: info.cipher, suite: sh.cipher_suite, hs, client_hs, server_hs },
             transcript: self.transcript,
             verify_name: self.offer.verify_name,
             resumed: session,
+            offered_mfl,
         }))
     }
 }
@@ -481,11 +488,18 @@ struct ExpectEncryptedExtensions {
     transcript: Transcript,
     verify_name: Option<String>,
     resumed: Option<Session>,
+    /// The max_fragment_length code our ClientHello asked for.
+    offered_mfl: Option<u8>,
 }
 
 /// Extensions a server may put in EncryptedExtensions (and the client must have offered).
-const EE_ALLOWED: &[Ext] =
-    &[Ext::SERVER_NAME, Ext::SUPPORTED_GROUPS, Ext::APPLICATION_LAYER_PROTOCOL_NEGOTIATION, Ext::RECORD_SIZE_LIMIT];
+const EE_ALLOWED: &[Ext] = &[
+    Ext::SERVER_NAME,
+    Ext::SUPPORTED_GROUPS,
+    Ext::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+    Ext::RECORD_SIZE_LIMIT,
+    Ext::MAX_FRAGMENT_LENGTH,
+];
 
 impl State for ExpectEncryptedExtensions {
     fn expecting(&self) -> &'static str {
@@ -537,6 +551,22 @@ impl State for ExpectEncryptedExtensions {
                     if let Some(ours) = cx.ctx.record_size_limit {
                         cx.max_inbound = (ours.max(64) as usize - 1).min(crate::record::MAX_FRAGMENT);
                     }
+                }
+                Ext::MAX_FRAGMENT_LENGTH => {
+                    // RFC 6066 §4: the server grants exactly the length we asked for.
+                    let Some(code) = self.offered_mfl else {
+                        return Err(Error::UnsupportedExtension(t));
+                    };
+                    if body != [code] {
+                        return Err(Error::IllegalParameter("max_fragment_length differs from our request"));
+                    }
+                    // RFC 8449 §5: never together with record_size_limit.
+                    if exts.has(Ext::RECORD_SIZE_LIMIT) {
+                        return Err(Error::IllegalParameter("both max_fragment_length and record_size_limit"));
+                    }
+                    let len = 256usize << code;
+                    cx.max_fragment = cx.max_fragment.min(len);
+                    cx.max_inbound = cx.max_inbound.min(len);
                 }
                 _ => {}
             }

@@ -5,7 +5,7 @@
 use super::key_schedule::{self, EarlySecret, finished_mac};
 use super::{State, unexpected};
 use crate::codec::{Prefix, put_u16, put_vec};
-use crate::connection::{Common, TrafficSecrets};
+use crate::connection::{Common, EarlyDataSkip, TrafficSecrets};
 use crate::constants::{
     CipherSuite, ExtensionType as Ext, HandshakeType, HashAlgorithm, NamedGroup, ProtocolVersion, PskKeyExchangeMode,
     SignatureScheme,
@@ -38,14 +38,19 @@ struct Retry {
     group: NamedGroup,
     cookie: Option<Vec<u8>>,
     random: [u8; 32],
+    /// The first ClientHello's legacy_session_id and server_name body, which
+    /// the second one must repeat (RFC 8446 §4.1.2).
+    session_id: Vec<u8>,
+    server_name: Option<Vec<u8>>,
 }
 
 struct ExpectClientHello {
     retry: Option<Retry>,
 }
 
-/// The extensions a ClientHello may not carry in TLS 1.3 (server-only ones).
-const NOT_IN_CLIENT_HELLO: &[Ext] = &[];
+/// The extensions RFC 8446 §4.2 allows in no TLS 1.3 ClientHello (only in a
+/// CertificateRequest); one of them is illegal_parameter.
+const NOT_IN_CLIENT_HELLO: &[Ext] = &[Ext::OID_FILTERS];
 
 impl State for ExpectClientHello {
     fn expecting(&self) -> &'static str {
@@ -57,7 +62,6 @@ impl State for ExpectClientHello {
             return Err(unexpected("ClientHello", &m));
         }
         let ch = ClientHello::decode(m.body)?;
-        let _ = NOT_IN_CLIENT_HELLO;
         // Version
         let ctx = cx.ctx.clone();
         let tls13 = ctx.allows_version(ProtocolVersion::TLS1_3) && ctx.tls13_suites().next().is_some();
@@ -83,13 +87,26 @@ impl State for ExpectClientHello {
             return super::tls12_server::handle_client_hello(cx, &ch, m.raw);
         }
         cx.negotiated.version = Some(ProtocolVersion::TLS1_3);
+        if ch.extensions.iter().any(|(t, _)| NOT_IN_CLIENT_HELLO.contains(&t)) {
+            return Err(Error::IllegalParameter("extension not allowed in a ClientHello"));
+        }
         if ch.compression_methods != [0] {
             return Err(Error::IllegalParameter("TLS 1.3 ClientHello compression methods"));
         }
-        if let Some(r) = &self.retry
-            && r.random != ch.random
-        {
-            return Err(Error::IllegalParameter("second ClientHello changed the random"));
+        // We never accept 0-RTT data: it is skipped (RFC 8446 §4.2.10), and
+        // a second ClientHello must not offer it again (§4.1.2).
+        let early_data = ch.extensions.has(Ext::EARLY_DATA);
+        if let Some(r) = &self.retry {
+            cx.early_skip = None;
+            if early_data {
+                return Err(Error::IllegalParameter("early_data after a HelloRetryRequest"));
+            }
+            if r.random != ch.random {
+                return Err(Error::IllegalParameter("second ClientHello changed the random"));
+            }
+            if r.session_id != ch.session_id || r.server_name.as_deref() != ch.extensions.get(Ext::SERVER_NAME) {
+                return Err(Error::IllegalParameter("second ClientHello changed the session ID or server name"));
+            }
         }
         if let Some(b) = ch.extensions.get(Ext::SERVER_NAME) {
             cx.negotiated.server_name = ext::decode_server_name(b)?;
@@ -261,6 +278,9 @@ impl State for ExpectClientHello {
         cx.log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", &server_hs);
         cx.write.set(key_schedule::protection(hash, info.cipher, &server_hs)?);
         cx.set_read(key_schedule::protection(hash, info.cipher, &client_hs)?);
+        if early_data {
+            cx.early_skip = Some(EarlyDataSkip::Undecryptable);
+        }
         // EncryptedExtensions
         let mut ee = Vec::new();
         if cx.negotiated.server_name.is_some() && session.is_none() {
@@ -437,7 +457,19 @@ fn send_retry(
         cx.send_compat_ccs();
     }
     cx.negotiated.hello_retry = true;
-    Ok(Box::new(ExpectClientHello { retry: Some(Retry { transcript, suite, group, cookie, random: ch.random }) }))
+    if ch.extensions.has(Ext::EARLY_DATA) {
+        cx.early_skip = Some(EarlyDataSkip::UntilHello);
+    }
+    let retry = Retry {
+        transcript,
+        suite,
+        group,
+        cookie,
+        random: ch.random,
+        session_id: ch.session_id.to_vec(),
+        server_name: ch.extensions.get(Ext::SERVER_NAME).map(<[u8]>::to_vec),
+    };
+    Ok(Box::new(ExpectClientHello { retry: Some(retry) }))
 }
 
 struct ServerKeys {
