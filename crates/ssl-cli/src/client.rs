@@ -582,8 +582,10 @@ fn run_inner(args: &ClientArgs) -> Result<(), Exit> {
     let ctx = Arc::new(build_context(args, observer.clone())?);
     let explain = Explainer::new(args, &ctx, observer);
     let session = args.sess_in.as_deref().map(load_session).transpose()?;
-    // Configuration mistakes (no usable version, ...) show before connecting.
-    Connection::client(ctx.clone(), Some(&args.servername), session.clone())
+    // Configuration mistakes (no usable version, ...) show before connecting;
+    // the probe uses an untraced context so --trace shows only the real hello.
+    let probe = Arc::new(build_context(args, Arc::new(Observer::quiet()))?);
+    Connection::client(probe, Some(&args.servername), session.clone())
         .map_err(|e| Exit(1, format!("handshake failed: {e}")))?;
     let file = open(args, &ctx, session, &explain)?;
     let first = reconnect_line(0, &file);

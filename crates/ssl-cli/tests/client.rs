@@ -45,6 +45,7 @@ fn trace_decodes_each_message() {
     ] {
         assert!(e.contains(needle), "missing {needle:?} in:\n{e}");
     }
+    assert_eq!(e.matches(">>> ClientHello").count(), 1, "one hello, traced once:\n{e}");
     // Messages come in order, before the report.
     let pos = |s: &str| e.find(s).unwrap_or_else(|| panic!("{s} missing"));
     assert!(pos(">>> ClientHello") < pos("<<< ServerHello"));

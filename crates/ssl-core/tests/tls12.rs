@@ -322,3 +322,132 @@ fn exporter_agrees_in_tls12() {
     s.export_keying_material(b"EXPORTER-x", None, &mut b).unwrap();
     assert_ne!(a, b);
 }
+
+/// Hooks that hand out `other` for the server name "b.test" and record what
+/// they were asked.
+struct SelectByName {
+    other: Arc<Context>,
+    asked: std::sync::Mutex<Vec<Asked>>,
+}
+
+/// One call of the hook: the server name and the ALPN offer.
+type Asked = (Option<String>, Vec<Vec<u8>>);
+
+impl ssl_core::context::ContextHooks for SelectByName {
+    fn select_context(&self, server_name: Option<&str>, alpn: &[&[u8]]) -> Option<Arc<Context>> {
+        self.asked.lock().unwrap().push((server_name.map(str::to_owned), alpn.iter().map(|p| p.to_vec()).collect()));
+        (server_name == Some("b.test")).then(|| self.other.clone())
+    }
+}
+
+#[test]
+fn select_context_hook_switches_certificate_and_parameters_in_tls12() {
+    // The original context has an ECDSA certificate; the other one an RSA
+    // certificate for b.test and only an ECDHE_RSA suite, which the original
+    // context could not have chosen.
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let (b_cert, b_key) = pki.issue(KeyType::Rsa2048, &["b.test"]);
+    let other = pki.server_ctx(|ctx| {
+        ctx.certificates = Default::default();
+        ctx.add_cert_pem(b_cert.as_bytes(), b_key.as_bytes()).unwrap();
+        ctx.preferred_suites = vec![CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256];
+        ctx.advertised_protocols = vec![b"h2".to_vec()];
+    });
+    let hooks = Arc::new(SelectByName { other, asked: Default::default() });
+    let h2 = hooks.clone();
+    let server = pki.server_ctx(move |ctx| {
+        ctx.advertised_protocols = vec![b"http/1.1".to_vec()];
+        ctx.hooks = h2;
+    });
+    let client = pki.client_ctx(|ctx| {
+        tls12_only(ctx);
+        ctx.advertised_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    });
+    let leaf = |pem: &str| -> rustls_pki_types::CertificateDer<'static> {
+        rustls_pki_types::pem::PemObject::from_pem_slice(pem.as_bytes()).unwrap()
+    };
+
+    // "b.test": the hook's context answers (its certificate, suite and ALPN).
+    let mut c = Connection::client(client.clone(), Some("b.test"), None).unwrap();
+    let mut s = Connection::server(server.clone());
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(c.version(), Some(ProtocolVersion::TLS1_2));
+    assert_eq!(c.peer_certificates()[0], leaf(&b_cert));
+    assert_eq!(c.cipher_suite(), Some(CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256));
+    assert_eq!(c.alpn(), Some(&b"h2"[..]));
+    assert_eq!(s.server_name(), Some("b.test"));
+    exchange_data(&mut c, &mut s, 1000);
+
+    // "localhost": the hook returns None and the original context answers.
+    let mut c = Connection::client(client, Some("localhost"), None).unwrap();
+    let mut s = Connection::server(server);
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(c.peer_certificates()[0], leaf(&pki.chain_pem));
+    assert_eq!(c.cipher_suite(), Some(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256));
+    assert_eq!(c.alpn(), Some(&b"http/1.1"[..]));
+
+    let offer = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    assert_eq!(
+        *hooks.asked.lock().unwrap(),
+        [(Some("b.test".to_owned()), offer.clone()), (Some("localhost".to_owned()), offer)]
+    );
+}
+
+#[test]
+fn a_record_over_the_announced_max_fragment_length_is_record_overflow() {
+    // The client asked for 512-byte records; the server sends 1,000 bytes in one record.
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let mut m = Mitm12::start(&pki, |ctx| ctx.max_fragment_length = Some(512), |_| {});
+    m.handshake();
+    let big = Item::rec(ssl_core::constants::ContentType::APPLICATION_DATA, &[7u8; 1000]);
+    let e = m.deliver_to_client(&[big]).unwrap_err();
+    assert_eq!(e, Error::RecordOverflow);
+    // A record within the limit is fine on a fresh pair.
+    let mut m = Mitm12::start(&pki, |ctx| ctx.max_fragment_length = Some(512), |_| {});
+    m.handshake();
+    let ok = Item::rec(ssl_core::constants::ContentType::APPLICATION_DATA, &[7u8; 512]);
+    m.deliver_to_client(&[ok]).unwrap();
+    assert_eq!(read_all(&mut m.client).len(), 512);
+}
+
+#[test]
+fn tls12_handshake_signed_with_rsa_pkcs1() {
+    // A client that accepts only PKCS#1 v1.5 signatures gets a PKCS#1-signed ServerKeyExchange.
+    let pki = TestPki::new(KeyType::Rsa2048);
+    let (mut c, mut s) = pair(
+        pki.client_ctx(|ctx| {
+            tls12_only(ctx);
+            ctx.signature_algorithms = vec![ssl_core::constants::SignatureScheme::RSA_PKCS1_SHA256];
+        }),
+        pki.server_ctx(|_| {}),
+    );
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(c.cipher_suite(), Some(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256));
+    exchange_data(&mut c, &mut s, 100);
+}
+
+#[test]
+fn client_hello_is_padded_out_of_the_256_to_511_byte_range() {
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    // Find a hello size in the range by adding ALPN names; padding must then lift it to 512 or more.
+    for n in 0..40 {
+        let names: Vec<Vec<u8>> = (0..n).map(|i| format!("proto-{i:02}").into_bytes()).collect();
+        let unpadded = {
+            let ctx = pki.client_ctx(|ctx| {
+                ctx.advertised_protocols = names.clone();
+                ctx.padding_extension = false;
+            });
+            Connection::client(ctx, Some("localhost"), None).unwrap().take_tls().len() - 5
+        };
+        let padded = {
+            let ctx = pki.client_ctx(|ctx| ctx.advertised_protocols = names.clone());
+            Connection::client(ctx, Some("localhost"), None).unwrap().take_tls().len() - 5
+        };
+        if (256..512).contains(&unpadded) {
+            assert!(padded >= 512, "a {unpadded}-byte hello was sent as {padded} bytes");
+            return;
+        }
+        assert_eq!(padded, unpadded, "only hellos in the range are padded");
+    }
+    panic!("no hello size fell in 256..512");
+}

@@ -449,3 +449,71 @@ fn buffers_stay_bounded_and_idle_connections_give_them_back() {
     let (_, output) = c.buffer_capacity();
     assert!(output < 1024 * 1024, "output buffer grew to {output} bytes");
 }
+
+/// Hooks that hand out `other` for the server name "b.test" and record what
+/// they were asked.
+struct SelectByName {
+    other: std::sync::Arc<ssl_core::Context>,
+    asked: std::sync::Mutex<Vec<Asked>>,
+}
+
+/// One call of the hook: the server name and the ALPN offer.
+type Asked = (Option<String>, Vec<Vec<u8>>);
+
+impl ssl_core::context::ContextHooks for SelectByName {
+    fn select_context(&self, server_name: Option<&str>, alpn: &[&[u8]]) -> Option<std::sync::Arc<ssl_core::Context>> {
+        self.asked.lock().unwrap().push((server_name.map(str::to_owned), alpn.iter().map(|p| p.to_vec()).collect()));
+        (server_name == Some("b.test")).then(|| self.other.clone())
+    }
+}
+
+#[test]
+fn select_context_hook_switches_certificate_and_parameters() {
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let (b_cert, b_key) = pki.issue(KeyType::Ed25519, &["b.test"]);
+    // The other context has the only certificate for b.test, its own suite and ALPN preference.
+    let other = pki.server_ctx(|ctx| {
+        ctx.certificates = Default::default();
+        ctx.add_cert_pem(b_cert.as_bytes(), b_key.as_bytes()).unwrap();
+        ctx.preferred_suites = vec![CipherSuite::TLS_CHACHA20_POLY1305_SHA256];
+        ctx.advertised_protocols = vec![b"h2".to_vec()];
+    });
+    let hooks = std::sync::Arc::new(SelectByName { other, asked: Default::default() });
+    let h2 = hooks.clone();
+    let server = pki.server_ctx(move |ctx| {
+        ctx.advertised_protocols = vec![b"http/1.1".to_vec()];
+        ctx.hooks = h2;
+    });
+    let client = pki.client_ctx(|ctx| {
+        ctx.preferred_suites = TLS13_SUITES.to_vec();
+        ctx.advertised_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    });
+    let leaf = |pem: &str| -> rustls_pki_types::CertificateDer<'static> {
+        rustls_pki_types::pem::PemObject::from_pem_slice(pem.as_bytes()).unwrap()
+    };
+
+    // "b.test": the hook's context answers (its certificate, suite and ALPN).
+    let mut c = Connection::client(client.clone(), Some("b.test"), None).unwrap();
+    let mut s = Connection::server(server.clone());
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(c.peer_certificates()[0], leaf(&b_cert));
+    assert_eq!(c.cipher_suite(), Some(CipherSuite::TLS_CHACHA20_POLY1305_SHA256));
+    assert_eq!(c.alpn(), Some(&b"h2"[..]));
+    assert_eq!(s.server_name(), Some("b.test"));
+    exchange_data(&mut c, &mut s, 1000);
+
+    // "localhost": the hook returns None and the original context answers.
+    let mut c = Connection::client(client, Some("localhost"), None).unwrap();
+    let mut s = Connection::server(server);
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(c.peer_certificates()[0], leaf(&pki.chain_pem));
+    assert_eq!(c.cipher_suite(), Some(CipherSuite::TLS_AES_128_GCM_SHA256));
+    assert_eq!(c.alpn(), Some(&b"http/1.1"[..]));
+
+    // The hook saw each ClientHello's name and ALPN offer.
+    let offer = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    assert_eq!(
+        *hooks.asked.lock().unwrap(),
+        [(Some("b.test".to_owned()), offer.clone()), (Some("localhost".to_owned()), offer)]
+    );
+}

@@ -123,3 +123,41 @@ fn blocking_accept_is_not_held_up_by_a_silent_client_and_times_it_out() {
     assert_eq!(*failures.lock().unwrap(), vec![(true, std::io::ErrorKind::TimedOut)]);
     drop(silent);
 }
+
+#[test]
+fn prepare_callback_sees_each_file_before_its_handshake() {
+    let pki = Pki::new();
+    let backend = Backend::new().unwrap();
+    let port = SslPort::bind_with_backend("127.0.0.1:0".parse().unwrap(), pki.server_ctx(), backend.clone()).unwrap();
+    let addr = port.local_addr().unwrap();
+    let prepared = Arc::new(Mutex::new(Vec::new()));
+    let p2 = prepared.clone();
+    port.set_prepare_callback(move |f| {
+        p2.lock().unwrap().push((f.is_handshake_complete(), f.peer_addr().is_ok()));
+        // A setting made here applies to the handshake: a small read threshold.
+        f.set_read_threshold(1024);
+    });
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let a2 = accepted.clone();
+    port.set_accept_callback(move |_p, _f| {
+        a2.fetch_add(1, Ordering::SeqCst);
+    })
+    .unwrap();
+    let runner = {
+        let b = backend.clone();
+        thread::spawn(move || b.run().unwrap())
+    };
+    for _ in 0..3 {
+        let f = SslFile::with_backend(tcp(addr), pki.client_ctx(), Backend::new().unwrap());
+        f.set_blocking().unwrap();
+        f.connect(Some("localhost"), None).unwrap();
+    }
+    let start = Instant::now();
+    while accepted.load(Ordering::SeqCst) < 3 && start.elapsed() < Duration::from_secs(10) {
+        thread::sleep(Duration::from_millis(5));
+    }
+    backend.stop();
+    runner.join().unwrap();
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
+    assert_eq!(*prepared.lock().unwrap(), vec![(false, true); 3]);
+}
