@@ -84,8 +84,10 @@ impl Session {
             }
             None => put_u8(&mut o, 0),
         }
-        put_u8(&mut o, self.peer_certificates.len() as u8);
-        for c in &self.peer_certificates {
+        // One count byte: a longer chain (only a hostile peer sends one) keeps its first 255.
+        let certs = &self.peer_certificates[..self.peer_certificates.len().min(255)];
+        put_u8(&mut o, certs.len() as u8);
+        for c in certs {
             put_vec(&mut o, Prefix::U24, c);
         }
         put_u8(&mut o, self.extended_master_secret as u8);
@@ -111,7 +113,10 @@ impl Session {
         let age_add = r.u32("session")?;
         let created_ms = u64::from_be_bytes(r.array::<8>("session")?);
         let name = r.vec8("session")?;
-        let server_name = if name.is_empty() { None } else { Some(String::from_utf8_lossy(name).into_owned()) };
+        // to_bytes writes a String: anything else is corrupt (a lossy
+        // conversion could grow the name past what to_bytes can write back).
+        let name = core::str::from_utf8(name).map_err(|_| Error::Decode("session server name"))?;
+        let server_name = if name.is_empty() { None } else { Some(name.to_owned()) };
         let alpn = match r.u8("session")? {
             0 => None,
             _ => Some(r.vec8("session")?.to_vec()),
@@ -277,6 +282,35 @@ mod tests {
         let mut bad = b.clone();
         bad[0] = b'X';
         assert!(Session::from_bytes(&bad).is_err());
+    }
+
+    /// A chain longer than the count byte can say (a peer that is not
+    /// verified may send one) used to write a wrapped count before all the
+    /// certificates, so the bytes did not parse back.
+    #[test]
+    fn a_chain_of_more_than_255_certificates_keeps_its_first_255() {
+        let mut s = session(5);
+        s.peer_certificates = (0..300u16).map(|i| i.to_be_bytes().to_vec()).collect();
+        let back = Session::from_bytes(&s.to_bytes()).expect("the bytes parse back");
+        assert_eq!(back.peer_certificates.len(), 255);
+        assert_eq!(back.peer_certificates[..], s.peer_certificates[..255]);
+    }
+
+    /// Found by the `messages` fuzz target: a stored server name that is not
+    /// UTF-8 was converted lossily (each bad byte becoming a three-byte
+    /// U+FFFD), so the parsed session no longer fit `to_bytes`'s one-byte
+    /// length prefix (a debug assertion; a corrupt length in release).
+    #[test]
+    fn a_server_name_that_is_not_utf8_is_refused() {
+        let mut s = session(5);
+        s.server_name = Some("a".repeat(200));
+        let good = s.to_bytes();
+        let at = good.windows(200).position(|w| w.iter().all(|b| *b == b'a')).unwrap();
+        let mut bad = good.clone();
+        bad[at..at + 200].fill(0xd2);
+        assert_eq!(Session::from_bytes(&bad), Err(Error::Decode("session server name")));
+        let parsed = Session::from_bytes(&good).unwrap();
+        assert_eq!(Session::from_bytes(&parsed.to_bytes()).unwrap(), s);
     }
 
     #[test]

@@ -109,7 +109,9 @@ pub fn decode_server_name(body: &[u8]) -> Result<Option<String>, Error> {
             if host.is_some() {
                 return Err(Error::IllegalParameter("two host names in server_name"));
             }
-            if !name.iter().all(|b| b.is_ascii_graphic()) || name.ends_with(b".") {
+            // At most 253 bytes, as a DNS name (RFC 1035 §2.3.4): the name is kept in
+            // sessions, whose serialization has one length byte for it.
+            if !name.iter().all(|b| b.is_ascii_graphic()) || name.ends_with(b".") || name.len() > 253 {
                 return Err(Error::IllegalParameter("server_name host name"));
             }
             host = Some(String::from_utf8_lossy(name).to_ascii_lowercase());
@@ -403,6 +405,14 @@ mod tests {
         let body = block(|o| encode_server_name(o, "nul\0byte"));
         assert!(decode_server_name(&body).is_err());
         assert!(decode_server_name(&[0, 0]).is_err());
+        // Longer than a DNS name can be: a server would put it into its
+        // session tickets, whose one length byte cannot hold it.
+        let long = format!("{}.example", "a".repeat(250));
+        let body = block(|o| encode_server_name(o, &long));
+        assert_eq!(decode_server_name(&body), Err(Error::IllegalParameter("server_name host name")));
+        let longest = "b".repeat(253);
+        let body = block(|o| encode_server_name(o, &longest));
+        assert_eq!(decode_server_name(&body).unwrap().as_deref(), Some(&longest[..]));
     }
 
     #[test]
