@@ -451,3 +451,44 @@ fn client_hello_is_padded_out_of_the_256_to_511_byte_range() {
     }
     panic!("no hello size fell in 256..512");
 }
+
+#[test]
+fn every_tls12_suite_group_and_key_type_together() {
+    // Every implemented TLS 1.2 suite × every group its key exchange can use × every key type that fits it.
+    let ec = [NamedGroup::X25519, NamedGroup::SECP256R1, NamedGroup::SECP384R1, NamedGroup::SECP521R1];
+    let ff = [
+        NamedGroup::FFDHE2048,
+        NamedGroup::FFDHE3072,
+        NamedGroup::FFDHE4096,
+        NamedGroup::FFDHE6144,
+        NamedGroup::FFDHE8192,
+    ];
+    let mut combos = 0;
+    for kt in [KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Ed25519, KeyType::Rsa2048] {
+        let pki = TestPki::new(kt);
+        for suite in suites_for(kt) {
+            let groups: &[NamedGroup] = if suite.name().unwrap().starts_with("TLS_DHE") { &ff } else { &ec };
+            for group in groups {
+                let client = pki.client_ctx(|ctx| {
+                    tls12_only(ctx);
+                    ctx.preferred_suites = vec![suite];
+                    // The certificate's own curve must be acceptable to the client (RFC 8422 §5.1).
+                    ctx.groups = vec![*group, NamedGroup::SECP256R1, NamedGroup::SECP384R1];
+                    ctx.use_cache = false;
+                });
+                // The server's only group for the exchange is the one under test.
+                let server = pki.server_ctx(|ctx| {
+                    ctx.preferred_suites = TLS12_SUITES.to_vec();
+                    ctx.groups = vec![*group];
+                    ctx.tickets = 0;
+                });
+                let (mut c, mut s) = pair(client, server);
+                handshake(&mut c, &mut s).unwrap_or_else(|e| panic!("{kt:?} {suite} {group}: {e}"));
+                assert_eq!((s.cipher_suite(), s.negotiated().group), (Some(suite), Some(*group)), "{kt:?}");
+                exchange_data(&mut c, &mut s, 2000);
+                combos += 1;
+            }
+        }
+    }
+    assert_eq!(combos, 131);
+}

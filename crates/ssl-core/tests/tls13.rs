@@ -517,3 +517,29 @@ fn select_context_hook_switches_certificate_and_parameters() {
         [(Some("b.test".to_owned()), offer.clone()), (Some("localhost".to_owned()), offer)]
     );
 }
+
+#[test]
+fn every_suite_group_and_key_type_together() {
+    // The full cross product: 5 suites × 9 groups × 4 certificate key types.
+    for kt in [KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Ed25519, KeyType::Rsa2048] {
+        let pki = TestPki::new(kt);
+        for suite in TLS13_SUITES {
+            for group in ALL_GROUPS {
+                let client = pki.client_ctx(|ctx| {
+                    ctx.preferred_suites = vec![*suite];
+                    ctx.groups = vec![*group];
+                    ctx.use_cache = false;
+                });
+                let server = pki.server_ctx(|ctx| {
+                    ctx.preferred_suites = TLS13_SUITES.to_vec();
+                    ctx.groups = ALL_GROUPS.to_vec();
+                    ctx.tickets = 0;
+                });
+                let (mut c, mut s) = pair(client, server);
+                handshake(&mut c, &mut s).unwrap_or_else(|e| panic!("{kt:?} {suite} {group}: {e}"));
+                assert_eq!((s.cipher_suite(), s.negotiated().group), (Some(*suite), Some(*group)));
+                exchange_data(&mut c, &mut s, 2000);
+            }
+        }
+    }
+}
