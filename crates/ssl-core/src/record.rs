@@ -30,9 +30,13 @@ pub struct Header {
 }
 
 impl Header {
-    /// Parses the five header bytes. A major version other than 3 or an
-    /// oversized length is refused here, before the body is buffered.
+    /// Parses the five header bytes (the first five of `b`; fewer are a
+    /// decode error). A major version other than 3 or an oversized length
+    /// is refused here, before the body is buffered.
     pub fn parse(b: &[u8]) -> Result<Header, Error> {
+        if b.len() < HEADER_LEN {
+            return Err(Error::Decode("record header"));
+        }
         let typ = ContentType(b[0]);
         let version = ProtocolVersion(u16::from_be_bytes([b[1], b[2]]));
         let len = u16::from_be_bytes([b[3], b[4]]) as usize;
@@ -228,7 +232,10 @@ impl Direction {
     /// included). Returns the inner content type and the plaintext range
     /// within `record`.
     pub fn open_record(&mut self, record: &mut [u8]) -> Result<(ContentType, core::ops::Range<usize>), Error> {
-        let header = Header::parse(&record[..HEADER_LEN])?;
+        let header = Header::parse(record)?;
+        if record.len() != HEADER_LEN + header.len {
+            return Err(Error::Decode("record length"));
+        }
         match &self.protection {
             Protection::Plaintext => {
                 if header.len > MAX_FRAGMENT {
@@ -393,6 +400,29 @@ mod tests {
         assert!(matches!(Header::parse(&[99, 3, 3, 0, 1]), Err(Error::UnexpectedMessage { .. })));
         assert_eq!(Header::parse(&[22, 4, 0, 0, 1]), Err(Error::Decode("record version")));
         assert_eq!(Header::parse(&[23, 3, 3, 0xff, 0xff]), Err(Error::RecordOverflow));
+        // Found by the `record` fuzz target: fewer than five bytes indexed out of bounds.
+        for short in [&[][..], &[22], &[22, 3, 3, 0]] {
+            assert_eq!(Header::parse(short), Err(Error::Decode("record header")));
+        }
+        // Also found by the fuzzer: open_record trusted the slice to hold
+        // the whole record (a short one panicked slicing the header or,
+        // in TLS 1.2, the explicit nonce).
+        let (mut w, _) = pair(BulkCipher::Aes128Gcm);
+        let mut sealed = Vec::new();
+        w.seal_record(&mut sealed, ContentType::HANDSHAKE, ProtocolVersion::TLS1_2, b"hello", 0).unwrap();
+        for cut in [0, 2, HEADER_LEN, sealed.len() - 1] {
+            let (_, mut r) = pair(BulkCipher::Aes128Gcm);
+            assert!(r.open_record(&mut sealed.clone()[..cut]).is_err(), "cut at {cut}");
+        }
+        let key = [1u8; 16];
+        let mut r12 = Direction::default();
+        r12.set(Protection::Tls12(Tls12Protection::new(BulkCipher::Aes128Gcm, &key, &[2; 4]).unwrap()));
+        let mut short = vec![23, 3, 3, 0, 40, 1, 2];
+        assert_eq!(r12.open_record(&mut short), Err(Error::Decode("record length")));
+        let mut long = sealed.clone();
+        long.push(0);
+        let (_, mut r) = pair(BulkCipher::Aes128Gcm);
+        assert_eq!(r.open_record(&mut long), Err(Error::Decode("record length")));
         let (_, mut r) = pair(BulkCipher::Aes128Gcm);
         let mut plain = vec![22, 3, 3, 0, 2, 1, 2];
         assert!(matches!(r.open_record(&mut plain), Err(Error::UnexpectedMessage { .. })));
