@@ -682,7 +682,7 @@ impl Connection {
             }
             let (typ, range) = opened?;
             let (ps, pe) = (rec.start + range.start, rec.start + range.end);
-            if pe - ps > self.common.max_inbound {
+            if self.common.read.limited_len(header.len, pe - ps) > self.common.max_inbound {
                 // RFC 8449 §4, RFC 6066 §4: larger than we announced.
                 return Err(Error::RecordOverflow);
             }

@@ -261,7 +261,8 @@ impl Direction {
                 let Some(pos) = body[..n].iter().rposition(|b| *b != 0) else {
                     return Err(Error::unexpected("an inner content type", MessageKind::Unknown(0)));
                 };
-                if pos > MAX_FRAGMENT {
+                // RFC 8446 §5.4: content type and padding included, at most 2^14 + 1 bytes.
+                if n > MAX_FRAGMENT + 1 {
                     return Err(Error::RecordOverflow);
                 }
                 let typ = ContentType(body[pos]);
@@ -290,6 +291,18 @@ impl Direction {
                 let start = HEADER_LEN + explicit;
                 Ok((header.typ, start..start + n))
             }
+        }
+    }
+
+    /// The length a record size limit counts for a record of `body_len`
+    /// bytes (after the header) that opened to `content_len` bytes of
+    /// content: under TLS 1.3 protection the content and its padding (the
+    /// TLSInnerPlaintext without its content type byte, which RFC 8449 §4
+    /// counts and the limits we keep leave room for); otherwise the content.
+    pub fn limited_len(&self, body_len: usize, content_len: usize) -> usize {
+        match &self.protection {
+            Protection::Tls13(p) => body_len.saturating_sub(p.key.tag_len() + 1).max(content_len),
+            _ => content_len,
         }
     }
 

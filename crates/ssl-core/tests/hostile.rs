@@ -1489,6 +1489,51 @@ fn record_layer_during_the_handshake() {
     );
 }
 
+/// RFC 8449 §4: a record whose plaintext (content type and padding
+/// included) is larger than the limit we announced is record_overflow.
+/// Both sides announce 1,000 bytes (TLS 1.3 counts the content type, so
+/// 999 bytes of data fit); the proxy then sends larger records.
+#[test]
+fn records_over_our_record_size_limit_are_record_overflow() {
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let limited = |c: &mut Context| c.record_size_limit = Some(1000);
+    let setup = || {
+        let mut m = Mitm::start(&pki, limited, limited);
+        m.handshake();
+        (m, Vec::new())
+    };
+    let over = || {
+        vec![
+            case("1,000 bytes of data (1,001 with the content type)", Error::RecordOverflow, |i| {
+                i.push(Item::rec(CT::APPLICATION_DATA, &[1; 1000]))
+            }),
+            case("999 bytes of data and one byte of padding", Error::RecordOverflow, |i| {
+                i.push(Item::Rec { typ: CT::APPLICATION_DATA, data: vec![1; 999], pad: 1, plain: false })
+            }),
+            case("a handshake record over the limit", Error::RecordOverflow, |i| {
+                let ku = hs_msg(H::KEY_UPDATE, &[0]);
+                i.push(Item::Rec { typ: CT::HANDSHAKE, data: ku, pad: 1000, plain: false })
+            }),
+        ]
+    };
+    server_cases(&setup, over());
+    client_cases(&setup, over());
+    // The largest record that fits is accepted, on both sides.
+    let (mut m, _) = setup();
+    m.deliver_to_server(&[Item::rec(CT::APPLICATION_DATA, &[1; 999])]).unwrap();
+    m.deliver_to_client(&[Item::rec(CT::APPLICATION_DATA, &[2; 999])]).unwrap();
+    assert_eq!(read_all(&mut m.server), [1; 999]);
+    assert_eq!(read_all(&mut m.client), [2; 999]);
+    let (mut m, _) = setup();
+    m.deliver_to_server(&[Item::Rec { typ: CT::APPLICATION_DATA, data: vec![3; 900], pad: 99, plain: false }]).unwrap();
+    assert_eq!(read_all(&mut m.server), [3; 900]);
+    // Without a limit, a full record with the padding that fits is accepted.
+    let mut m = connected(&pki);
+    m.deliver_to_server(&[Item::Rec { typ: CT::APPLICATION_DATA, data: vec![4; 16_383], pad: 1, plain: false }])
+        .unwrap();
+    assert_eq!(read_all(&mut m.server), [4; 16_383]);
+}
+
 #[test]
 fn record_layer_after_the_handshake() {
     let pki = TestPki::new(KeyType::EcdsaP256);
@@ -1501,6 +1546,13 @@ fn record_layer_after_the_handshake() {
             }),
             case("an inner plaintext over 2^14 bytes", Error::RecordOverflow, |i| {
                 i.push(Item::rec(CT::APPLICATION_DATA, &[1; 16_385]))
+            }),
+            // RFC 8446 §5.4: padding counts; 2^14 bytes of data leave room for none.
+            case("2^14 bytes of data and 100 bytes of padding", Error::RecordOverflow, |i| {
+                i.push(Item::Rec { typ: CT::APPLICATION_DATA, data: vec![1; 16_384], pad: 100, plain: false })
+            }),
+            case("2^14 - 1 bytes of data and 2 bytes of padding", Error::RecordOverflow, |i| {
+                i.push(Item::Rec { typ: CT::APPLICATION_DATA, data: vec![1; 16_383], pad: 2, plain: false })
             }),
             case("a ChangeCipherSpec after the handshake", unexpected(), |i| {
                 i.push(Item::plain(CT::CHANGE_CIPHER_SPEC, &[1]))
@@ -1547,9 +1599,11 @@ fn record_layer_after_the_handshake() {
     // At the limits: the largest record, and 32 empty records, are accepted.
     let mut m = connected(&pki);
     let mut items: Vec<Item> = (0..32).map(|_| Item::rec(CT::APPLICATION_DATA, &[])).collect();
-    items.push(Item::Rec { typ: CT::APPLICATION_DATA, data: vec![7; 16_384], pad: 239, plain: false });
+    // The largest TLSInnerPlaintext is 2^14 + 1 bytes, padding included (RFC 8446 §5.4).
+    items.push(Item::Rec { typ: CT::APPLICATION_DATA, data: vec![7; 16_000], pad: 384, plain: false });
+    items.push(Item::rec(CT::APPLICATION_DATA, &[8; 16_384]));
     m.deliver_to_server(&items).unwrap();
-    assert_eq!(read_all(&mut m.server), vec![7; 16_384]);
+    assert_eq!(read_all(&mut m.server), [vec![7; 16_000], vec![8; 16_384]].concat());
     // And a genuine record with one bit flipped is not.
     m.client.send(b"hello").unwrap();
     let items = m.client_output();
