@@ -383,6 +383,7 @@ fn max_fragment_length_and_record_size_limit_together_are_illegal() {
     let mut items = m.server_output();
     let ee = parse_exts(&hs_body(items[find_msg(&items, H::ENCRYPTED_EXTENSIONS)].msg())[2..]);
     assert!(find_ext(&ee, X::RECORD_SIZE_LIMIT).is_some());
+    assert!(find_ext(&ee, X::MAX_FRAGMENT_LENGTH).is_none());
     edit_ee(&mut items, |e| e.push((X::MAX_FRAGMENT_LENGTH, vec![1])));
     let e = m.deliver_to_client(&items).unwrap_err();
     assert!(matches!(e, Error::IllegalParameter(_)), "{e:?}");
@@ -399,7 +400,9 @@ fn max_fragment_length_and_record_size_limit_together_are_illegal() {
     let mut items = m.server_output();
     let i = find_msg(&items, H::SERVER_HELLO);
     let sh = edit_hello(items[i].msg(), |h| {
+        // Asked for both, our server answers record_size_limit only (RFC 8449 §5).
         assert!(h.ext(X::RECORD_SIZE_LIMIT).is_some());
+        assert!(h.ext(X::MAX_FRAGMENT_LENGTH).is_none());
         h.exts.push((X::MAX_FRAGMENT_LENGTH, vec![1]));
     });
     items[i] = Item::Hs(sh);
