@@ -230,6 +230,15 @@ impl Backend {
         while let Ok(t) = self.shared.submit_rx.try_recv() {
             rot.timers.push(Reverse(t));
         }
+        // Cancelled call-outs leave their deadlines behind; when they are
+        // most of the heap (a busy port cancels a handshake timeout per
+        // connection), drop them so the heap stays as small as the work.
+        if rot.timers.len() > 1024
+            && let Ok(jobs) = self.shared.jobs.lock()
+            && rot.timers.len() > 2 * jobs.len()
+        {
+            rot.timers.retain(|Reverse((_, id))| jobs.contains_key(id));
+        }
     }
 
     /// Runs `f` on the loop after `delay` (from any thread).
@@ -317,6 +326,27 @@ mod tests {
         }
         assert_eq!(*log.lock().unwrap(), vec![1, 2, 3]);
         assert_eq!(b.pending_call_outs(), 0);
+    }
+
+    #[test]
+    fn cancelled_call_outs_do_not_pile_up_in_the_timer_heap() {
+        let b = Backend::new().unwrap();
+        let hour = Duration::from_secs(3600);
+        let ids: Vec<CallOutId> = (0..5000).map(|_| b.call_out(hour, || {})).collect();
+        let ran = Arc::new(AtomicUsize::new(0));
+        let r = ran.clone();
+        b.call_out(Duration::ZERO, move || {
+            r.fetch_add(1, Ordering::SeqCst);
+        });
+        for id in &ids[3..] {
+            assert!(b.remove_call_out(*id));
+        }
+        b.run_once(Some(Duration::ZERO)).unwrap();
+        assert_eq!(ran.load(Ordering::SeqCst), 1);
+        assert_eq!(b.pending_call_outs(), 3);
+        assert_eq!(b.shared.rotation.lock().unwrap().timers.len(), 3, "only live deadlines are kept");
+        // The three still pending can be cancelled later.
+        assert!(ids[..3].iter().all(|id| b.remove_call_out(*id)));
     }
 
     #[test]

@@ -266,26 +266,12 @@ impl SslPort {
                 p(&file);
                 self.state().prepare.get_or_insert(p);
             }
-            let weak = self.inner.this.clone();
-            file.set_accept_callback(move |f| {
-                let Some(inner) = weak.upgrade() else { return };
-                f.clear_callbacks();
-                SslPort { inner }.deliver(f.clone(), callbacks);
-            });
-            let weak = self.inner.this.clone();
-            file.set_close_callback(move |f, err| {
-                if f.is_handshake_complete() {
-                    return;
-                }
-                if let Some(inner) = weak.upgrade() {
-                    let e = err
-                        .map(crate::error::clone_io)
-                        .unwrap_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof));
-                    SslPort { inner }.report(Some(peer), e, callbacks);
-                }
-            });
+            // The handshake timeout is cancelled as soon as the handshake ends
+            // either way, so a busy port does not keep a closure (and the
+            // file's allocation, through its weak reference) per connection
+            // for the whole timeout.
             let timeout = self.state().handshake_timeout;
-            if let Some(limit) = timeout {
+            let deadline = timeout.map(|limit| {
                 let weak_file = file.downgrade();
                 let weak_port = self.inner.this.clone();
                 backend.call_out(limit, move || {
@@ -297,8 +283,34 @@ impl SslPort {
                         let e = io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out");
                         SslPort { inner }.report(Some(peer), e, callbacks);
                     }
-                });
-            }
+                })
+            });
+            let weak = self.inner.this.clone();
+            let b = backend.clone();
+            file.set_accept_callback(move |f| {
+                if let Some(id) = deadline {
+                    b.remove_call_out(id);
+                }
+                let Some(inner) = weak.upgrade() else { return };
+                f.clear_callbacks();
+                SslPort { inner }.deliver(f.clone(), callbacks);
+            });
+            let weak = self.inner.this.clone();
+            let b = backend.clone();
+            file.set_close_callback(move |f, err| {
+                if let Some(id) = deadline {
+                    b.remove_call_out(id);
+                }
+                if f.is_handshake_complete() {
+                    return;
+                }
+                if let Some(inner) = weak.upgrade() {
+                    let e = err
+                        .map(crate::error::clone_io)
+                        .unwrap_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof));
+                    SslPort { inner }.report(Some(peer), e, callbacks);
+                }
+            });
             // A failure shows up in the close callback above (reported once).
             let _ = file.accept(&[]);
         }

@@ -83,6 +83,8 @@ fn accept_callback_once_per_connection_and_error_callback_for_failures() {
     }
     // Nothing more arrives later: each event was reported once (no spin).
     thread::sleep(Duration::from_millis(200));
+    // Every handshake ended, so no handshake timeout (30 s) is left waiting.
+    assert_eq!(backend.pending_call_outs(), 0);
     backend.stop();
     runner.join().unwrap();
     assert_eq!(accepted.load(Ordering::SeqCst), 4);
