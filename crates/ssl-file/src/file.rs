@@ -25,6 +25,7 @@
 //!   encrypted buffer has drained). A callback may call any method.
 
 use crate::backend::{Backend, CallOutId, Handler, Readiness};
+use crate::buffer::SharedBuffer;
 use crate::error::{clone_io, not_connected, timed_out, tls_to_io, would_block};
 use crate::stream::Stream;
 use mio::{Events, Interest, Poll, Registry, Token, Waker};
@@ -56,6 +57,10 @@ pub type AcceptCallback<S> = Box<dyn FnMut(&SslFile<S>) + Send>;
 /// the alert it will send) and the raw bytes received; it may call
 /// [`SslFile::shutdown`] to take the plain stream instead.
 pub type AlertCallback<S> = Box<dyn FnMut(&SslFile<S>, &TlsError, &[u8]) + Send>;
+
+/// Called in buffer mode with the file's input buffer (new data arrived) or
+/// output buffer (it drained and may be filled again).
+pub type BufferCallback<S> = Box<dyn FnMut(&SslFile<S>, &SharedBuffer) + Send>;
 
 /// How `close` ends the connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,6 +162,17 @@ pub(crate) struct Core<S: Stream> {
     close_cb: Slot<CloseCallback<S>>,
     accept_cb: Slot<AcceptCallback<S>>,
     alert_cb: Slot<AlertCallback<S>>,
+    /// Buffer mode (Pike's `set_buffer_mode`): decrypted data goes to
+    /// `in_buf`, and what the user adds to `out_buf` is sent.
+    in_buf: Option<SharedBuffer>,
+    out_buf: Option<SharedBuffer>,
+    buf_read_cb: Slot<BufferCallback<S>>,
+    buf_write_cb: Slot<BufferCallback<S>>,
+    /// Data moved into `in_buf` that the buffer read callback has not seen.
+    in_unseen: bool,
+    /// A buffer callback is running: what it adds or takes is handled when
+    /// it returns, not by the buffer's hook.
+    in_buffer_cb: bool,
     user_closed: Option<CloseMode>,
     eof: bool,
     read_err: Option<io::Error>,
@@ -237,10 +253,28 @@ impl<S: Stream> Core<S> {
     /// back-pressure threshold allows, processes it, writes the answers.
     /// Returns whether anything happened.
     fn pump(&mut self) -> bool {
-        let mut progress = self.flush();
+        let mut progress = self.feed_output(false);
+        progress |= self.flush();
         progress |= self.fill();
+        progress |= self.feed_output(false);
         progress |= self.flush();
         progress
+    }
+
+    /// Buffer mode: moves bytes from the output buffer into the connection,
+    /// as long as less than `WRITE_CHUNK` of encrypted output waits (all of
+    /// them with `all`, when closing). Only after the handshake, and not
+    /// after `close` unless `all`.
+    fn feed_output(&mut self, all: bool) -> bool {
+        if self.out_buf.is_none() || self.failure().is_some() || (self.user_closed.is_some() && !all) {
+            return false;
+        }
+        let room = if all { usize::MAX } else { WRITE_CHUNK.saturating_sub(self.out_pending()) };
+        let (Some(out), Some(conn)) = (self.out_buf.as_ref(), self.conn.as_mut()) else { return false };
+        if room == 0 || !conn.is_handshake_complete() {
+            return false;
+        }
+        out.drain_quietly(room, |bytes| conn.send(bytes).unwrap_or(0)) > 0
     }
 
     /// Records readiness reported by a poll.
@@ -332,6 +366,8 @@ impl<S: Stream> Core<S> {
 
     fn any_callback(&self) -> bool {
         self.read_cb.is_set()
+            || self.buf_read_cb.is_set()
+            || self.buf_write_cb.is_set()
             || self.write_cb.is_set()
             || self.close_cb.is_set()
             || self.accept_cb.is_set()
@@ -408,7 +444,12 @@ impl<S: Stream> Drop for Inner<S> {
         core.close_cb = Slot::Empty;
         core.accept_cb = Slot::Empty;
         core.alert_cb = Slot::Empty;
+        core.buf_read_cb = Slot::Empty;
+        core.buf_write_cb = Slot::Empty;
         core.alert_hold = None;
+        for b in [core.in_buf.take(), core.out_buf.take()].into_iter().flatten() {
+            b.set_hook(None);
+        }
         if let (Some(conn), None) = (core.conn.as_mut(), core.user_closed)
             && conn.error().is_none()
             && core.read_err.is_none()
@@ -501,6 +542,12 @@ impl<S: Stream> SslFile<S> {
                 close_cb: Slot::Empty,
                 accept_cb: Slot::Empty,
                 alert_cb: Slot::Empty,
+                in_buf: None,
+                out_buf: None,
+                buf_read_cb: Slot::Empty,
+                buf_write_cb: Slot::Empty,
+                in_unseen: false,
+                in_buffer_cb: false,
                 user_closed: None,
                 eof: false,
                 read_err: None,
@@ -560,6 +607,8 @@ impl<S: Stream> SslFile<S> {
         core.write_cb = Slot::Empty;
         core.close_cb = Slot::Empty;
         core.accept_cb = Slot::Empty;
+        core.buf_read_cb = Slot::Empty;
+        core.buf_write_cb = Slot::Empty;
         core.alert_hold = None;
         core.drop_stream(self.local_registry());
         self.update_keepalive(&mut core);
@@ -664,8 +713,15 @@ impl<S: Stream> SslFile<S> {
         let closing = core.user_closed.is_some() && core.stream.is_some() && !core.close_finished();
         let ended = core.stream.is_none()
             || core.close_reported
-            || (core.peer_done() && !core.close_cb.is_set() && core.plaintext_len() == 0 && core.alert_hold.is_none());
-        let keep = core.mode == Mode::Nonblocking && core.any_callback() && (closing || !ended);
+            || (core.peer_done()
+                && !core.close_cb.is_set()
+                && core.plaintext_len() == 0
+                && !core.in_unseen
+                && core.alert_hold.is_none());
+        // A close in progress is finished even without callbacks: data
+        // written before `close` must reach the peer after the last handle
+        // is gone.
+        let keep = core.mode == Mode::Nonblocking && (closing || (core.any_callback() && !ended));
         if keep && core.keepalive.is_none() {
             core.keepalive = Some(self.inner.clone());
         } else if !keep {
@@ -765,7 +821,33 @@ impl<S: Stream> SslFile<S> {
                 core.accept_cb.restore(cb);
             }
         }
-        if core.plaintext_len() > 0
+        if let Some(input) = core.in_buf.clone()
+            && core.buf_read_cb.is_set()
+        {
+            // Buffer mode: the data joins what the user left in the buffer
+            // (up to the read threshold, so a callback that takes nothing
+            // does not make us buffer without bound).
+            if core.plaintext_len() > 0 && input.len() < core.read_threshold {
+                let data = drain_plaintext(&mut core);
+                input.append_quietly(&data);
+                core.in_unseen = true;
+            }
+            if core.in_unseen
+                && let Some(mut cb) = core.buf_read_cb.take_for_call()
+            {
+                core.in_unseen = false;
+                core.in_buffer_cb = true;
+                drop(core);
+                cb(self, &input);
+                core = self.lock();
+                core.in_buffer_cb = false;
+                core.buf_read_cb.restore(cb);
+                let progress = core.pump();
+                if progress {
+                    self.inner.cond.notify_all();
+                }
+            }
+        } else if core.plaintext_len() > 0
             && let Some(mut cb) = core.read_cb.take_for_call()
         {
             let data = drain_plaintext(&mut core);
@@ -779,6 +861,7 @@ impl<S: Stream> SslFile<S> {
             }
         }
         if core.plaintext_len() == 0
+            && !(core.in_unseen && core.buf_read_cb.is_set())
             && core.user_closed.is_none()
             && !core.close_reported
             && core.peer_done()
@@ -796,15 +879,41 @@ impl<S: Stream> SslFile<S> {
             && core.write_edge
             && core.out_pending() == 0
             && core.failure().is_none();
-        if writable && let Some(mut cb) = core.write_cb.take_for_call() {
+        let output = core.out_buf.clone().filter(|_| core.buf_write_cb.is_set());
+        if let Some(output) = output {
+            // Buffer mode: the callback refills the drained output buffer;
+            // what it adds is sent when it returns (Pike meant to do this too,
+            // but called the wrong object there).
+            if writable
+                && output.is_empty()
+                && let Some(mut cb) = core.buf_write_cb.take_for_call()
+            {
+                core.write_edge = false;
+                core.in_buffer_cb = true;
+                drop(core);
+                cb(self, &output);
+                core = self.lock();
+                core.in_buffer_cb = false;
+                core.buf_write_cb.restore(cb);
+                let progress = core.pump();
+                self.after_io(&mut core, progress);
+            }
+        } else if writable && let Some(mut cb) = core.write_cb.take_for_call() {
             core.write_edge = false;
             drop(core);
             cb(self);
             core = self.lock();
             core.write_cb.restore(cb);
         }
-        let more = (core.plaintext_len() > 0 && core.read_cb.is_set())
-            || (core.write_edge && core.write_cb.is_set() && core.out_pending() == 0 && core.handshake_complete())
+        let buffer_in = core.in_buf.as_ref().filter(|_| core.buf_read_cb.is_set()).map(|b| b.len());
+        let buffer_out_empty = core.out_buf.as_ref().filter(|_| core.buf_write_cb.is_set()).map(|b| b.is_empty());
+        let more = match buffer_in {
+            Some(len) => core.in_unseen || (core.plaintext_len() > 0 && len < core.read_threshold),
+            None => core.plaintext_len() > 0 && core.read_cb.is_set(),
+        } || (core.write_edge
+            && (core.write_cb.is_set() || buffer_out_empty == Some(true))
+            && core.out_pending() == 0
+            && core.handshake_complete())
             || (core.peer_done() && !core.close_reported && core.close_cb.is_set() && core.plaintext_len() == 0)
             || core.alert_hold.is_some();
         if more && core.user_closed.is_none() {
@@ -897,6 +1006,8 @@ impl<S: Stream> SslFile<S> {
         core.write_cb = Slot::Empty;
         core.close_cb = Slot::Empty;
         core.accept_cb = Slot::Empty;
+        core.buf_read_cb = Slot::Empty;
+        core.buf_write_cb = Slot::Empty;
         self.register(&mut core, Mode::Blocking)
     }
 
@@ -977,6 +1088,105 @@ impl<S: Stream> SslFile<S> {
         core.alert_cb = Slot::Set(Box::new(f));
     }
 
+    /// Buffer mode (Pike's `set_buffer_mode`). With an `input` buffer,
+    /// decrypted data is appended to it and the buffer read callback
+    /// ([`SslFile::set_buffer_read_callback`]) is called to consume what it
+    /// can; what it leaves stays for the next call (and `read` returns it
+    /// first). With an `output` buffer, bytes the user adds to it are sent
+    /// without a `write` call, and the buffer write callback
+    /// ([`SslFile::set_buffer_write_callback`]) is called when it has
+    /// drained. `None` leaves that side in normal mode. Data already
+    /// decrypted stays readable; it reaches the input buffer with the next
+    /// callback. The two buffers must differ.
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # use ssl_file::{Backend, SharedBuffer, SslFile, Context};
+    /// # fn main() -> std::io::Result<()> {
+    /// # let tcp = mio::net::TcpStream::connect("127.0.0.1:4433".parse().unwrap())?;
+    /// let file = SslFile::new(tcp, Arc::new(Context::new()));
+    /// let (input, output) = (SharedBuffer::new(), SharedBuffer::new());
+    /// file.set_buffer_mode(Some(input), Some(output.clone()))?;
+    /// // A line-based protocol: answer each complete line, keep partial ones.
+    /// file.set_buffer_read_callback(move |_file, input| {
+    ///     while let Some(line) = input.read_line() {
+    ///         output.add(b"echo: ");
+    ///         output.add(&line);
+    ///     }
+    /// });
+    /// file.accept(&[])?;
+    /// Backend::main().run()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_buffer_mode(&self, input: Option<SharedBuffer>, output: Option<SharedBuffer>) -> io::Result<()> {
+        if let (Some(i), Some(o)) = (&input, &output)
+            && SharedBuffer::ptr_eq(i, o)
+        {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "the input and output buffers must differ"));
+        }
+        let mut core = self.lock();
+        for old in [core.in_buf.take(), core.out_buf.take()].into_iter().flatten() {
+            old.set_hook(None);
+        }
+        for b in [&input, &output].into_iter().flatten() {
+            let weak = self.inner.this.clone();
+            b.set_hook(Some(Arc::new(move || {
+                if let Some(inner) = weak.upgrade() {
+                    SslFile { inner }.on_buffer_change();
+                }
+            })));
+        }
+        core.in_buf = input;
+        core.out_buf = output;
+        core.in_unseen = false;
+        core.write_edge = true;
+        let progress = core.pump();
+        self.after_io(&mut core, progress);
+        self.schedule_poll(&mut core);
+        Ok(())
+    }
+
+    /// The buffers of buffer mode, as set by [`SslFile::set_buffer_mode`]
+    /// (Pike's `query_buffer_mode`).
+    pub fn query_buffer_mode(&self) -> (Option<SharedBuffer>, Option<SharedBuffer>) {
+        let core = self.lock();
+        (core.in_buf.clone(), core.out_buf.clone())
+    }
+
+    /// Sets the buffer read callback: in buffer mode, called with the input
+    /// buffer after new data was appended to it (the normal read callback
+    /// is not called while an input buffer is set and this one is).
+    pub fn set_buffer_read_callback(&self, f: impl FnMut(&SslFile<S>, &SharedBuffer) + Send + 'static) {
+        let mut core = self.lock();
+        core.buf_read_cb = Slot::Set(Box::new(f));
+        self.schedule_poll(&mut core);
+    }
+
+    /// Sets the buffer write callback: in buffer mode, called with the
+    /// output buffer once it and the encrypted output have drained; what it
+    /// adds is sent when it returns.
+    pub fn set_buffer_write_callback(&self, f: impl FnMut(&SslFile<S>, &SharedBuffer) + Send + 'static) {
+        let mut core = self.lock();
+        core.buf_write_cb = Slot::Set(Box::new(f));
+        core.write_edge = true;
+        self.schedule_poll(&mut core);
+    }
+
+    /// The hook of the buffers: the user added output or took input.
+    fn on_buffer_change(&self) {
+        let mut core = self.lock();
+        if core.in_buffer_cb || core.stream.is_none() {
+            return;
+        }
+        let progress = core.pump();
+        self.after_io(&mut core, progress);
+        if core.in_buf.is_some() && core.plaintext_len() > 0 {
+            // Room in the input buffer: the callback may get more.
+            self.schedule_poll(&mut core);
+        }
+    }
+
     /// Removes every callback.
     pub fn clear_callbacks(&self) {
         let mut core = self.lock();
@@ -985,6 +1195,8 @@ impl<S: Stream> SslFile<S> {
         core.close_cb.put(None);
         core.accept_cb.put(None);
         core.alert_cb.put(None);
+        core.buf_read_cb.put(None);
+        core.buf_write_cb.put(None);
         self.update_keepalive(&mut core);
     }
 
@@ -1103,6 +1315,13 @@ impl<S: Stream> SslFile<S> {
     // ---- reading ----
 
     fn read_step(core: &mut Core<S>, buf: &mut [u8]) -> Option<io::Result<usize>> {
+        // Buffer mode: what reached the input buffer comes first.
+        if let Some(input) = core.in_buf.as_ref()
+            && !buf.is_empty()
+            && !input.is_empty()
+        {
+            return Some(Ok(input.read_into_quietly(buf)));
+        }
         let Some(conn) = core.conn.as_mut() else {
             return Some(Err(not_connected("connect or accept first")));
         };
@@ -1191,6 +1410,32 @@ impl<S: Stream> SslFile<S> {
         if core.conn.is_none() {
             return core.record_error(Err(not_connected("connect or accept first")));
         }
+        if let Some(output) = core.out_buf.clone()
+            && !output.is_empty()
+        {
+            // Buffer mode with bytes still in the output buffer: `write`
+            // queues behind them (Pike's order), and blocking mode waits
+            // until everything reached the stream.
+            if let Some(e) = core.failure() {
+                return core.record_error(Err(e));
+            }
+            output.append_quietly(data);
+            let progress = core.pump();
+            self.after_io(&mut core, progress);
+            if core.mode == Mode::Nonblocking {
+                return Ok(data.len());
+            }
+            let deadline = self.deadline(&core);
+            drop(core);
+            self.wait_io(deadline, |core| {
+                if let Some(e) = core.failure() {
+                    return Some(Err(e));
+                }
+                let drained = core.out_buf.as_ref().is_none_or(|b| b.is_empty());
+                (drained && core.out_pending() == 0).then_some(Ok(()))
+            })?;
+            return Ok(data.len());
+        }
         if core.mode == Mode::Nonblocking {
             self.rotate_once(&mut core);
             if let Some(e) = core.failure() {
@@ -1259,7 +1504,8 @@ impl<S: Stream> SslFile<S> {
         Ok(data.len())
     }
 
-    /// Blocking mode: waits until all encrypted output reached the stream.
+    /// Blocking mode: waits until all encrypted output (and, in buffer
+    /// mode, the output buffer) reached the stream.
     /// Nonblocking mode: writes what the stream takes now.
     pub fn flush_output(&self) -> io::Result<()> {
         let mut core = self.lock();
@@ -1274,7 +1520,8 @@ impl<S: Stream> SslFile<S> {
             if let Some(e) = core.failure() {
                 return Some(Err(e));
             }
-            (core.out_pending() == 0).then_some(Ok(()))
+            let drained = core.out_buf.as_ref().is_none_or(|b| b.is_empty());
+            (drained && core.out_pending() == 0).then_some(Ok(()))
         })
     }
 
@@ -1300,6 +1547,8 @@ impl<S: Stream> SslFile<S> {
                 core.drop_stream(self.local_registry());
                 return core.record_error(Err(e));
             }
+            // Buffer mode: what the user put in the output buffer goes before close_notify.
+            core.feed_output(true);
             if let Some(c) = core.conn.as_mut() {
                 c.close_notify();
             }
@@ -1359,6 +1608,8 @@ impl<S: Stream> SslFile<S> {
         core.write_cb = Slot::Empty;
         core.close_cb = Slot::Empty;
         core.accept_cb = Slot::Empty;
+        core.buf_read_cb = Slot::Empty;
+        core.buf_write_cb = Slot::Empty;
         if let Some(id) = core.linger_call_out.take() {
             core.backend.remove_call_out(id);
         }

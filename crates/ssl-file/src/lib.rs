@@ -214,16 +214,18 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod buffer;
 pub mod error;
 pub mod file;
 pub mod port;
 pub mod stream;
 
 pub use backend::{Backend, CallOutId, Readiness};
+pub use buffer::SharedBuffer;
 pub use error::{tls_error, tls_to_io};
 pub use file::{
-    AcceptCallback, AlertCallback, CloseCallback, CloseMode, Mode, OpenState, ReadCallback, SslFile, WeakSslFile,
-    WriteCallback,
+    AcceptCallback, AlertCallback, BufferCallback, CloseCallback, CloseMode, Mode, OpenState, ReadCallback, SslFile,
+    WeakSslFile, WriteCallback,
 };
 pub use port::{DEFAULT_HANDSHAKE_TIMEOUT, SslPort};
 pub use ssl_core::constants::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
