@@ -170,6 +170,31 @@ fn resumption_by_ticket() {
 }
 
 #[test]
+fn servers_sharing_a_ticket_secret_resume_each_others_sessions_in_tls12() {
+    use ssl_core::ticket::TicketKeys;
+    use std::time::Duration;
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let shared = |ctx: &mut Context| {
+        ctx.ticket_keys = Arc::new(TicketKeys::from_shared_secret(&[42u8; 32], Duration::from_secs(600)));
+    };
+    let cctx = pki.client_ctx(tls12_only);
+    let (mut c, mut s) = pair(cctx.clone(), pki.server_ctx(shared));
+    handshake(&mut c, &mut s).unwrap();
+    let session = c.session().cloned().unwrap();
+    assert!(!session.ticket.is_empty(), "server A issued a ticket");
+    // Server B has its own (empty) session-ID cache: only the ticket can resume.
+    let mut c2 = Connection::client(cctx.clone(), Some("localhost"), Some(session.clone())).unwrap();
+    let mut s2 = Connection::server(pki.server_ctx(shared));
+    handshake(&mut c2, &mut s2).unwrap();
+    assert!(c2.negotiated().resumed && s2.negotiated().resumed);
+    exchange_data(&mut c2, &mut s2, 100);
+    let mut c3 = Connection::client(cctx, Some("localhost"), Some(session)).unwrap();
+    let mut s3 = Connection::server(pki.server_ctx(|_| {}));
+    handshake(&mut c3, &mut s3).unwrap();
+    assert!(!c3.negotiated().resumed);
+}
+
+#[test]
 fn extended_master_secret_is_required_and_checked() {
     let pki = TestPki::new(KeyType::EcdsaP256);
     // A session made without EMS is not resumed by a client that insists on EMS,

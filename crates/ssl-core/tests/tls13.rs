@@ -151,6 +151,37 @@ fn resumption_through_the_context_cache() {
     assert!(!c3.negotiated().resumed);
 }
 
+/// Two servers (two contexts, as two processes would have) sharing a
+/// ticket secret resume each other's sessions; a server with its own keys
+/// does not.
+#[test]
+fn servers_sharing_a_ticket_secret_resume_each_others_sessions() {
+    use ssl_core::ticket::TicketKeys;
+    use std::time::Duration;
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let shared = |ctx: &mut ssl_core::Context| {
+        ctx.ticket_keys = std::sync::Arc::new(TicketKeys::from_shared_secret(
+            b"0123456789abcdef0123456789abcdef",
+            Duration::from_secs(3600),
+        ));
+    };
+    let cctx = pki.client_ctx(|_| {});
+    let (a, b) = (pki.server_ctx(shared), pki.server_ctx(shared));
+    let (mut c, mut s) = pair(cctx.clone(), a);
+    handshake(&mut c, &mut s).unwrap();
+    exchange_data(&mut c, &mut s, 10);
+    let session = c.session().cloned().expect("a ticket from server A");
+    let mut c2 = ssl_core::Connection::client(cctx.clone(), Some("localhost"), Some(session.clone())).unwrap();
+    let mut s2 = ssl_core::Connection::server(b);
+    handshake(&mut c2, &mut s2).unwrap();
+    assert!(c2.negotiated().resumed && s2.negotiated().resumed, "server B resumes A's session");
+    exchange_data(&mut c2, &mut s2, 10);
+    let mut c3 = ssl_core::Connection::client(cctx, Some("localhost"), Some(session)).unwrap();
+    let mut s3 = ssl_core::Connection::server(pki.server_ctx(|_| {}));
+    handshake(&mut c3, &mut s3).unwrap();
+    assert!(!c3.negotiated().resumed, "a server with its own keys cannot open the ticket");
+}
+
 #[test]
 fn key_update_both_directions() {
     let pki = TestPki::new(KeyType::EcdsaP256);
