@@ -213,6 +213,7 @@ pub mod msgs;
 pub mod pki;
 pub mod record;
 pub mod session;
+pub mod sites;
 pub mod ticket;
 pub mod trace;
 

@@ -498,6 +498,54 @@ impl ssl_core::context::ContextHooks for SelectByName {
     }
 }
 
+/// Pike's "lazy load certificates": sites are loaded on first use by name,
+/// through the context selection hook, and names no site has are answered
+/// by the port's own context.
+#[test]
+fn lazy_sites_load_certificates_on_first_use() {
+    use ssl_core::sites::LazySites;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let issued: std::collections::HashMap<&str, (String, String)> =
+        ["a.test", "b.test"].into_iter().map(|n| (n, pki.issue(KeyType::EcdsaP256, &[n]))).collect();
+    let loads = std::sync::Arc::new(AtomicUsize::new(0));
+    let (l2, certs) = (loads.clone(), issued.clone());
+    let sites = LazySites::new(
+        10,
+        std::time::Duration::from_secs(600),
+        Box::new(move |name: &str| {
+            l2.fetch_add(1, Ordering::SeqCst);
+            let (chain, key) = certs.get(name)?;
+            let mut ctx = ssl_core::Context::new();
+            ctx.add_cert_pem(chain.as_bytes(), key.as_bytes()).ok()?;
+            Some(std::sync::Arc::new(ctx))
+        }),
+    );
+    let hooks = std::sync::Arc::new(sites);
+    let h2 = hooks.clone();
+    let server = pki.server_ctx(move |ctx| ctx.hooks = h2);
+    let client = pki.client_ctx(|_| {});
+    let leaf = |pem: &str| -> rustls_pki_types::CertificateDer<'static> {
+        rustls_pki_types::pem::PemObject::from_pem_slice(pem.as_bytes()).unwrap()
+    };
+    for (name, expect) in [
+        ("a.test", &issued["a.test"].0),
+        ("b.test", &issued["b.test"].0),
+        ("a.test", &issued["a.test"].0),
+        ("localhost", &pki.chain_pem),
+        ("localhost", &pki.chain_pem),
+    ] {
+        let mut c = Connection::client(client.clone(), Some(name), None).unwrap();
+        let mut s = Connection::server(server.clone());
+        handshake(&mut c, &mut s).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(c.peer_certificates()[0], leaf(expect), "{name}");
+        exchange_data(&mut c, &mut s, 100);
+    }
+    // One load per name: a.test, b.test and the unknown "localhost".
+    assert_eq!(loads.load(Ordering::SeqCst), 3);
+    assert_eq!(hooks.len(), 3);
+}
+
 #[test]
 fn select_context_hook_switches_certificate_and_parameters() {
     let pki = TestPki::new(KeyType::EcdsaP256);
