@@ -211,6 +211,7 @@ pub mod handshake;
 pub mod keylog;
 pub mod msgs;
 pub mod pki;
+pub mod policy;
 pub mod record;
 pub mod session;
 pub mod sites;

@@ -182,6 +182,45 @@ fn servers_sharing_a_ticket_secret_resume_each_others_sessions() {
     assert!(!c3.negotiated().resumed, "a server with its own keys cannot open the ticket");
 }
 
+/// Pike's missing "minimise the bits used, above a threshold": a server's
+/// policy decides what it negotiates with an ordinary client, in both versions.
+#[test]
+fn strongest_and_cheapest_policies_choose_what_the_server_negotiates() {
+    use ssl_core::constants::{NamedGroup, ProtocolVersion};
+    use ssl_core::policy::Preference;
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    for version in [ProtocolVersion::TLS1_3, ProtocolVersion::TLS1_2] {
+        // The client offers (and prefers) the strong choices first.
+        let client = pki.client_ctx(|ctx| {
+            ctx.set_versions(version, version);
+            ctx.prefer(Preference::Strongest, 0);
+        });
+        let strongest = pki.server_ctx(|ctx| ctx.prefer(Preference::Strongest, 0));
+        let cheapest = pki.server_ctx(|ctx| ctx.prefer(Preference::Cheapest, 128));
+        let (mut c, mut s) = pair(client.clone(), strongest);
+        handshake(&mut c, &mut s).unwrap();
+        let suite = c.cipher_suite().unwrap();
+        assert_eq!(ssl_core::policy::suite_bits(suite), Some(192), "{version:?}: {suite:?}");
+        assert_eq!(c.negotiated().group, Some(NamedGroup::SECP521R1), "{version:?}");
+        exchange_data(&mut c, &mut s, 100);
+        let (mut c, mut s) = pair(client, cheapest);
+        handshake(&mut c, &mut s).unwrap();
+        let suite = c.cipher_suite().unwrap();
+        assert!(suite.to_string().contains("AES_128_GCM"), "{version:?}: {suite:?}");
+        // A TLS 1.3 server takes the key share the client sent when its group
+        // is acceptable (no extra round trip); a TLS 1.2 server picks by its order.
+        let group = if version == ProtocolVersion::TLS1_3 { NamedGroup::SECP521R1 } else { NamedGroup::X25519 };
+        assert_eq!(c.negotiated().group, Some(group), "{version:?}");
+        exchange_data(&mut c, &mut s, 100);
+    }
+    // The threshold: an x25519 share (128 bits) is not enough for a server
+    // that wants 192 bits, so it asks for P-521 with a HelloRetryRequest.
+    let (mut c, mut s) = pair(pki.client_ctx(|_| {}), pki.server_ctx(|ctx| ctx.prefer(Preference::Strongest, 192)));
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(c.negotiated().group, Some(NamedGroup::SECP521R1));
+    assert_eq!(c.cipher_suite(), Some(ssl_core::constants::CipherSuite::TLS_AES_256_GCM_SHA384));
+}
+
 #[test]
 fn key_update_both_directions() {
     let pki = TestPki::new(KeyType::EcdsaP256);
