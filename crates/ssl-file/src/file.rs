@@ -832,16 +832,9 @@ impl<S: Stream> SslFile<S> {
                 input.append_quietly(&data);
                 core.in_unseen = true;
             }
-            if core.in_unseen
-                && let Some(mut cb) = core.buf_read_cb.take_for_call()
-            {
+            if core.in_unseen && matches!(core.buf_read_cb, Slot::Set(_)) {
                 core.in_unseen = false;
-                core.in_buffer_cb = true;
-                drop(core);
-                cb(self, &input);
-                core = self.lock();
-                core.in_buffer_cb = false;
-                core.buf_read_cb.restore(cb);
+                core = self.call_buffer_cb(core, |c| &mut c.buf_read_cb, &input);
                 let progress = core.pump();
                 if progress {
                     self.inner.cond.notify_all();
@@ -884,17 +877,9 @@ impl<S: Stream> SslFile<S> {
             // Buffer mode: the callback refills the drained output buffer;
             // what it adds is sent when it returns (Pike meant to do this too,
             // but called the wrong object there).
-            if writable
-                && output.is_empty()
-                && let Some(mut cb) = core.buf_write_cb.take_for_call()
-            {
+            if writable && output.is_empty() && matches!(core.buf_write_cb, Slot::Set(_)) {
                 core.write_edge = false;
-                core.in_buffer_cb = true;
-                drop(core);
-                cb(self, &output);
-                core = self.lock();
-                core.in_buffer_cb = false;
-                core.buf_write_cb.restore(cb);
+                core = self.call_buffer_cb(core, |c| &mut c.buf_write_cb, &output);
                 let progress = core.pump();
                 self.after_io(&mut core, progress);
             }
@@ -920,6 +905,24 @@ impl<S: Stream> SslFile<S> {
             self.schedule_poll(&mut core);
         }
         self.update_keepalive(&mut core);
+    }
+
+    /// Runs the buffer callback in `slot` with `buf`, the lock released
+    /// (the buffers' hook waits until it returns); gives the lock back.
+    fn call_buffer_cb<'a>(
+        &'a self,
+        mut core: MutexGuard<'a, Core<S>>,
+        slot: fn(&mut Core<S>) -> &mut Slot<BufferCallback<S>>,
+        buf: &SharedBuffer,
+    ) -> MutexGuard<'a, Core<S>> {
+        let Some(mut cb) = slot(&mut core).take_for_call() else { return core };
+        core.in_buffer_cb = true;
+        drop(core);
+        cb(self, buf);
+        let mut core = self.lock();
+        core.in_buffer_cb = false;
+        slot(&mut core).restore(cb);
+        core
     }
 
     // ---- blocking mode: the local backend ----
