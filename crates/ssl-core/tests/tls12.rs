@@ -436,6 +436,26 @@ fn a_record_over_the_announced_max_fragment_length_is_record_overflow() {
 }
 
 #[test]
+fn a_record_over_our_record_size_limit_is_record_overflow_in_tls12() {
+    // RFC 8449 §4: in TLS 1.2 the limit counts the plaintext; we announce 1,000 bytes.
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let limited = |ctx: &mut Context| ctx.record_size_limit = Some(1000);
+    let mut m = Mitm12::start(&pki, limited, limited);
+    m.handshake();
+    let big = Item::rec(ssl_core::constants::ContentType::APPLICATION_DATA, &[7u8; 1001]);
+    assert_eq!(m.deliver_to_client(&[big.clone()]).unwrap_err(), Error::RecordOverflow);
+    let mut m = Mitm12::start(&pki, limited, limited);
+    m.handshake();
+    assert_eq!(m.deliver_to_server(&[big]).unwrap_err(), Error::RecordOverflow);
+    // The largest record that fits is accepted.
+    let mut m = Mitm12::start(&pki, limited, limited);
+    m.handshake();
+    let ok = Item::rec(ssl_core::constants::ContentType::APPLICATION_DATA, &[7u8; 1000]);
+    m.deliver_to_client(&[ok]).unwrap();
+    assert_eq!(read_all(&mut m.client).len(), 1000);
+}
+
+#[test]
 fn tls12_handshake_signed_with_rsa_pkcs1() {
     // A client that accepts only PKCS#1 v1.5 signatures gets a PKCS#1-signed ServerKeyExchange.
     let pki = TestPki::new(KeyType::Rsa2048);
