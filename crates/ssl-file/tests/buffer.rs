@@ -241,3 +241,74 @@ fn blocking_mode_with_buffers_reads_the_input_buffer_first_and_flush_waits_for_t
     assert!(output.is_empty());
     assert!(reader.join().unwrap().unwrap() == pattern(500_000, 7));
 }
+
+#[test]
+fn buffers_used_from_other_threads_while_the_backend_runs_do_not_deadlock() {
+    // The backend runs in its own thread; one thread adds to the server's
+    // output buffer, another takes from its input buffer, while the
+    // callbacks use the same buffers on the backend thread.
+    let pki = Pki::new();
+    let backend = Backend::new().unwrap();
+    let (client, server) = handshaken(&pki, &backend);
+    let (input, output) = (SharedBuffer::new(), SharedBuffer::new());
+    server.set_buffer_mode(Some(input.clone()), Some(output.clone())).unwrap();
+    let echoed = Arc::new(AtomicUsize::new(0));
+    let (o2, e2) = (output.clone(), echoed.clone());
+    // The callback takes half of what arrived and echoes it; the other thread takes the rest.
+    server.set_buffer_read_callback(move |_f, buf| {
+        let half = buf.read(buf.len() / 2);
+        e2.fetch_add(half.len(), Ordering::SeqCst);
+        o2.add(&half);
+    });
+    let runner = {
+        let b = backend.clone();
+        thread::spawn(move || b.run().unwrap())
+    };
+    client.set_blocking().unwrap();
+    client.set_timeout(Some(Duration::from_secs(20)));
+    let total_in = 400_000;
+    let writer = {
+        let client = client.clone();
+        thread::spawn(move || (&client).write_all(&pattern(total_in, 2)))
+    };
+    let taker = {
+        let input = input.clone();
+        thread::spawn(move || {
+            let mut taken = 0;
+            let start = std::time::Instant::now();
+            while start.elapsed() < Duration::from_secs(20) {
+                taken += input.read(1000).len();
+                thread::yield_now();
+                if taken > 0 && input.is_empty() && start.elapsed() > Duration::from_secs(2) {
+                    break;
+                }
+            }
+            taken
+        })
+    };
+    let adder = {
+        let output = output.clone();
+        thread::spawn(move || {
+            for _ in 0..200 {
+                output.add(&[b'+'; 500]);
+                thread::sleep(Duration::from_millis(1));
+            }
+        })
+    };
+    adder.join().unwrap();
+    writer.join().unwrap().unwrap();
+    let taken = taker.join().unwrap();
+    // Everything the client wrote ends up taken, echoed or still in the input buffer.
+    let start = std::time::Instant::now();
+    while taken + echoed.load(Ordering::SeqCst) + input.len() < total_in && start.elapsed() < LIMIT {
+        thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(taken + echoed.load(Ordering::SeqCst) + input.len(), total_in, "input lost or duplicated");
+    // And the client gets every byte added to the output buffer, from either thread.
+    let expected = 200 * 500 + echoed.load(Ordering::SeqCst);
+    let mut got = vec![0u8; expected];
+    (&client).read_exact(&mut got).unwrap();
+    assert!(got.iter().filter(|b| **b == b'+').count() >= 200 * 500);
+    backend.stop();
+    runner.join().unwrap();
+}
