@@ -103,6 +103,8 @@ pub struct ServerArgs {
     pub ask_client: Option<PathBuf>,
     /// Serve the files under this directory (`--www-root`).
     pub www_root: Option<PathBuf>,
+    /// A DER OCSP response to staple for clients that ask (`--status-file`).
+    pub status_file: Option<PathBuf>,
     /// Hidden: where to write the generated self-signed certificate (PEM).
     pub cert_out: Option<PathBuf>,
 }
@@ -140,6 +142,8 @@ pub struct ClientArgs {
     pub system_roots: bool,
     /// Trust the Mozilla root program (compiled in).
     pub webpki_roots: bool,
+    /// Ask the server to staple an OCSP response, and report it (`--status`).
+    pub status: bool,
 }
 
 /// The plaintext protocols `--starttls` speaks.
@@ -207,6 +211,8 @@ Options:
   --sigalgs LIST         signature schemes accepted from clients (see 'ssl client --help')
   --verify-client CAFILE require client certificates issued by a CA in CAFILE
   --ask-client CAFILE    ask for client certificates (optional) and verify those sent
+  --status-file FILE     staple the DER OCSP response in FILE (all certificates) for
+                         clients that ask (status_request)
   -h, --help             this help
 
 Several --cert/--key pairs: the engine picks, for each connection, one valid
@@ -250,6 +256,9 @@ Options:
   --sess-in FILE         offer the session saved in FILE
   --keylog FILE          append secrets to FILE (NSS key log format); without it,
                          the SSLKEYLOGFILE environment variable is used if set
+  --status               ask the server to staple an OCSP response (status_request);
+                         prints 'OCSP response: N bytes' or 'OCSP response: none'
+                         (the response is not verified)
   -h, --help             this help
 ";
 
@@ -522,6 +531,7 @@ fn parse_server(argv: Vec<String>) -> Result<Command, UsageError> {
     let mut verify_client = None;
     let mut ask_client = None;
     let mut www_root = None;
+    let mut status_file = None;
     let mut cert_out = None;
     while let Some(flag) = args.next() {
         if tls_flag(&flag, &mut args, &mut tls, &mut versions, true)? {
@@ -543,6 +553,7 @@ fn parse_server(argv: Vec<String>) -> Result<Command, UsageError> {
             "--verify-client" => verify_client = Some(PathBuf::from(args.value(&flag)?)),
             "--ask-client" => ask_client = Some(PathBuf::from(args.value(&flag)?)),
             "--www-root" => www_root = Some(PathBuf::from(args.value(&flag)?)),
+            "--status-file" => status_file = Some(PathBuf::from(args.value(&flag)?)),
             "--cert-out" => cert_out = Some(PathBuf::from(args.value(&flag)?)),
             f if f.starts_with('-') => return Err(unknown(f, "server")),
             other => return usage(format!("unexpected argument '{other}' (see 'ssl server --help')")),
@@ -569,6 +580,7 @@ fn parse_server(argv: Vec<String>) -> Result<Command, UsageError> {
         verify_client,
         ask_client,
         www_root,
+        status_file,
         cert_out,
     }))
 }
@@ -598,7 +610,7 @@ fn parse_client(argv: Vec<String>) -> Result<Command, UsageError> {
     let mut tls = TlsOptions::default();
     let mut versions = Versions::default();
     let (mut sess_out, mut sess_in, mut keylog) = (None, None, None);
-    let (mut trace, mut system_roots, mut webpki_roots) = (false, false, false);
+    let (mut trace, mut system_roots, mut webpki_roots, mut status) = (false, false, false, false);
     let mut starttls = None;
     let mut reconnect = 0;
     while let Some(flag) = args.next() {
@@ -618,11 +630,12 @@ fn parse_client(argv: Vec<String>) -> Result<Command, UsageError> {
             "--sess-out" => sess_out = Some(PathBuf::from(args.value(&flag)?)),
             "--sess-in" => sess_in = Some(PathBuf::from(args.value(&flag)?)),
             "--keylog" => keylog = Some(PathBuf::from(args.value(&flag)?)),
-            "--trace" | "--system-roots" | "--webpki-roots" => {
+            "--trace" | "--system-roots" | "--webpki-roots" | "--status" => {
                 args.no_value(&flag)?;
                 match flag.as_str() {
                     "--trace" => trace = true,
                     "--system-roots" => system_roots = true,
+                    "--status" => status = true,
                     _ => webpki_roots = true,
                 }
             }
@@ -681,6 +694,7 @@ fn parse_client(argv: Vec<String>) -> Result<Command, UsageError> {
         reconnect,
         system_roots,
         webpki_roots,
+        status,
     }))
 }
 

@@ -75,6 +75,7 @@ fn build_context(args: &ClientArgs, observer: Arc<Observer>) -> Result<Context, 
         ctx.add_cert_pem(&c, &k)
             .map_err(|e| usage_error(format!("--cert {} --key {}: {e}", cert.display(), key.display())))?;
     }
+    ctx.request_ocsp = args.status;
     match &args.keylog {
         Some(path) => {
             let log = KeyLogFile::create(path).map_err(|e| usage_error(format!("--keylog {}: {e}", path.display())))?;
@@ -316,6 +317,12 @@ fn report(conn: &Connection, ctx: &Context, args: &ClientArgs) {
         info::yes_no(n.resumed),
         info::yes_no(n.hello_retry),
     );
+    if args.status {
+        match conn.peer_ocsp_response() {
+            Some(r) => out.push_str(&format!("OCSP response: {} bytes (stapled; not verified)\n", r.len())),
+            None => out.push_str("OCSP response: none\n"),
+        }
+    }
     let certs = conn.peer_certificates();
     if certs.is_empty() {
         out.push_str("peer certificates: none sent\n");

@@ -10,6 +10,7 @@
 use crate::args::{ServerArgs, ServerMode};
 use crate::info;
 use ssl_core::keylog::KeyLogFile;
+use ssl_core::pki::CertifiedKey;
 use ssl_core::{AuthLevel, Connection, Context};
 use ssl_file::{Backend, CloseMode, SslFile, SslPort, TlsError, tls_error};
 use std::io::{self, Read, Write};
@@ -29,17 +30,36 @@ const MAX_REQUEST_HEAD: usize = 64 * 1024;
 fn build_context(args: &ServerArgs) -> Result<Context, String> {
     let mut ctx = Context::new();
     args.tls.apply(&mut ctx);
+    // The OCSP response stapled for every certificate, if any.
+    let staple = match &args.status_file {
+        Some(path) => {
+            let der = std::fs::read(path).map_err(|e| format!("--status-file {}: {e}", path.display()))?;
+            if der.is_empty() {
+                return Err(format!("--status-file {}: the file is empty", path.display()));
+            }
+            Some(der)
+        }
+        None => None,
+    };
+    let mut add = |chain: &[u8], key: &[u8]| -> Result<(), ssl_core::Error> {
+        let ck = CertifiedKey::from_pem(chain, key)?;
+        ctx.add_cert(match &staple {
+            Some(der) => ck.with_ocsp(der.clone()),
+            None => ck,
+        });
+        Ok(())
+    };
     if args.certs.is_empty() {
         let (cert_pem, key_pem) = self_signed()?;
         if let Some(path) = &args.cert_out {
             std::fs::write(path, &cert_pem).map_err(|e| format!("--cert-out {}: {e}", path.display()))?;
         }
-        ctx.add_cert_pem(cert_pem.as_bytes(), key_pem.as_bytes()).map_err(|e| format!("generated certificate: {e}"))?;
+        add(cert_pem.as_bytes(), key_pem.as_bytes()).map_err(|e| format!("generated certificate: {e}"))?;
     }
     for (cert, key) in &args.certs {
         let c = std::fs::read(cert).map_err(|e| format!("--cert {}: {e}", cert.display()))?;
         let k = std::fs::read(key).map_err(|e| format!("--key {}: {e}", key.display()))?;
-        ctx.add_cert_pem(&c, &k).map_err(|e| format!("--cert {} --key {}: {e}", cert.display(), key.display()))?;
+        add(&c, &k).map_err(|e| format!("--cert {} --key {}: {e}", cert.display(), key.display()))?;
     }
     let client_ca = [
         ("--verify-client", &args.verify_client, AuthLevel::Require),

@@ -169,6 +169,36 @@ fn reconnect_without_resumption_says_new() {
     assert!(out.stderr.contains("reconnect 1: resumed (tls1.3, "), "{}", out.stderr);
 }
 
+#[test]
+fn status_asks_for_the_ocsp_response_the_server_staples() {
+    // An OCSPResponse (RFC 6960) with the status "unauthorized": 5 bytes of DER.
+    let dir = tempfile::tempdir().unwrap();
+    let resp = dir.path().join("ocsp.der");
+    std::fs::write(&resp, [0x30, 0x03, 0x0a, 0x01, 0x06]).unwrap();
+    let stapling = Server::start(&["--echo", "--status-file", path_str(&resp)]);
+    for version in ["--tls1.3", "--tls1.2"] {
+        let out = client(&stapling.target(), &["--insecure", "--status", version], b"");
+        assert_ok(&out);
+        assert!(out.stderr.contains("OCSP response: 5 bytes (stapled; not verified)"), "{}", out.stderr);
+        // Not asked: nothing is reported (and nothing was sent).
+        let out = client(&stapling.target(), &["--insecure", version], b"");
+        assert_ok(&out);
+        assert!(!out.stderr.contains("OCSP response"), "{}", out.stderr);
+    }
+    let plain = Server::start(&["--echo"]);
+    let out = client(&plain.target(), &["--insecure", "--status"], b"");
+    assert_ok(&out);
+    assert!(out.stderr.contains("OCSP response: none"), "{}", out.stderr);
+    // A missing or empty file is a usage error of the server.
+    let empty = dir.path().join("empty.der");
+    std::fs::write(&empty, b"").unwrap();
+    for bad in [path_str(&empty), "/nonexistent/ocsp.der"] {
+        let out = ssl(&["server", "--listen", "127.0.0.1:0", "--status-file", bad], b"");
+        assert_eq!(out.code, Some(2), "{}", out.stderr);
+        assert!(out.stderr.contains("--status-file"), "{}", out.stderr);
+    }
+}
+
 /// A fake SMTP server for one connection: the plaintext dialogue, then TLS
 /// with `SslFile::accept(pending)`, then an echo. Sends what it read in
 /// plaintext when done.

@@ -111,6 +111,8 @@ pub struct Negotiated {
     pub resumed: bool,
     /// Whether the server sent a HelloRetryRequest.
     pub hello_retry: bool,
+    /// The OCSP response the server stapled (a client that asked only).
+    pub peer_ocsp: Option<Vec<u8>>,
 }
 
 /// Connection state shared by every handshake state.
@@ -1079,6 +1081,14 @@ impl Connection {
     /// The peer's certificates, end entity first.
     pub fn peer_certificates(&self) -> &[CertificateDer<'static>] {
         &self.common.negotiated.peer_certificates
+    }
+
+    /// The DER OCSP response the server stapled for its certificate, if the
+    /// client asked ([`Context::request_ocsp`](crate::Context::request_ocsp))
+    /// and the server sent one. It is not checked here: give it to your
+    /// OCSP verifier with the chain.
+    pub fn peer_ocsp_response(&self) -> Option<&[u8]> {
+        self.common.negotiated.peer_ocsp.as_deref()
     }
 
     /// The latest session usable for resumption (client side: from the

@@ -168,6 +168,12 @@ pub struct Context {
     pub session_lifetime: Duration,
     /// Whether sessions are cached (client: by server name; server: TLS 1.2 session IDs).
     pub use_cache: bool,
+    /// A client asks the server to staple an OCSP response for its
+    /// certificate (RFC 6066 status_request); see
+    /// [`Connection::peer_ocsp_response`](crate::Connection::peer_ocsp_response).
+    /// A server staples the response of the chosen [`CertifiedKey`]
+    /// (`ocsp`) when asked, whatever this says.
+    pub request_ocsp: bool,
     /// The session store.
     pub session_cache: Arc<dyn SessionStore>,
     /// The server's rotating ticket keys.
@@ -305,6 +311,7 @@ impl Context {
             tickets: 2,
             session_lifetime: lifetime,
             use_cache: true,
+            request_ocsp: false,
             session_cache: Arc::new(MemorySessionCache::new(10_000, lifetime, clock.clone())),
             ticket_keys: Arc::new(TicketKeys::new(Duration::from_secs(12 * 3600))),
             key_log: None,

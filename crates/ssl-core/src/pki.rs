@@ -197,6 +197,10 @@ pub struct CertifiedKey {
     /// The DNS names of the end entity (subjectAltName), lower case; used to
     /// pick a certificate by SNI.
     pub names: Vec<String>,
+    /// A DER OCSP response for the end entity, stapled for clients that ask
+    /// (RFC 6066 status_request; TLS 1.3 and TLS 1.2). Keep it fresh: it is
+    /// sent as it is.
+    pub ocsp: Option<Vec<u8>>,
 }
 
 impl core::fmt::Debug for CertifiedKey {
@@ -213,7 +217,13 @@ impl CertifiedKey {
         let names = dns_names(ee)?;
         let key = SigningKey::from_der(key)?;
         check_key_matches(ee, &key)?;
-        Ok(CertifiedKey { chain, key, names })
+        Ok(CertifiedKey { chain, key, names, ocsp: None })
+    }
+
+    /// The same key with an OCSP response to staple.
+    pub fn with_ocsp(mut self, der_response: Vec<u8>) -> CertifiedKey {
+        self.ocsp = Some(der_response).filter(|r| !r.is_empty());
+        self
     }
 
     /// Loads a chain and a key from PEM text (PKCS#8, PKCS#1 or SEC1 keys).

@@ -966,6 +966,10 @@ fn server_certificate() {
                 let exts = cat(&[&encode_exts(&[(X::STATUS_REQUEST, vec![]), (X::STATUS_REQUEST, vec![])])[2..]]);
                 edit(i, H::CERTIFICATE, |m| certificate(b"", &[(&first_cert(m), &exts)]))
             }),
+            case("an OCSP response the client did not ask for", unsupported(), |i| {
+                let exts = encode_exts(&[(X::STATUS_REQUEST, vec![1, 0, 0, 3, 1, 2, 3])])[2..].to_vec();
+                edit(i, H::CERTIFICATE, |m| certificate(b"", &[(&first_cert(m), &exts)]))
+            }),
             case("not DER", Error::Certificate(CertificateError::BadEncoding), |i| {
                 edit(i, H::CERTIFICATE, |_| certificate(b"", &[(&[0x30, 3, 1, 2, 3], b"")]))
             }),
@@ -985,6 +989,31 @@ fn server_certificate() {
                 let c = take(i, H::CERTIFICATE);
                 insert_before(i, H::ENCRYPTED_EXTENSIONS, c);
             }),
+        ],
+    );
+}
+
+/// A client that asked for OCSP: malformed CertificateStatus bodies in the
+/// end entity's status_request are decode_error.
+#[test]
+fn stapled_ocsp_response() {
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let asking = |c: &mut Context| c.request_ocsp = true;
+    let setup = || server_flight(&pki, &asking, &none);
+    let with_status = |body: Vec<u8>| {
+        move |i: &mut Vec<Item>| {
+            let exts = encode_exts(&[(X::STATUS_REQUEST, body.clone())])[2..].to_vec();
+            edit(i, H::CERTIFICATE, |m| certificate(b"", &[(&first_cert(m), &exts)]))
+        }
+    };
+    client_cases(
+        &setup,
+        vec![
+            case("a status type other than ocsp", decode(), with_status(vec![2, 0, 0, 1, 9])),
+            case("an empty OCSP response", decode(), with_status(vec![1, 0, 0, 0])),
+            case("an OCSP response cut short", decode(), with_status(vec![1, 0, 0, 5, 1])),
+            case("a trailing byte after the OCSP response", decode(), with_status(vec![1, 0, 0, 1, 9, 9])),
+            case("an empty status_request", decode(), with_status(vec![])),
         ],
     );
 }

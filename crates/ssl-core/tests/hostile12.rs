@@ -938,6 +938,59 @@ fn server_certificate() {
     );
 }
 
+/// RFC 6066 §8: status_request in the ServerHello and the CertificateStatus
+/// message that may follow the Certificate.
+#[test]
+fn certificate_status() {
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let asking = |c: &mut Context| c.request_ocsp = true;
+    let stapling = |s: &mut Context| {
+        s.certificates = Default::default();
+        s.add_cert(pki.certified_key().with_ocsp(vec![0x30, 1, 2, 3]));
+    };
+    // The client did not ask.
+    client_cases(
+        &|| server_flight(&pki, &none, &none),
+        vec![
+            case("an unsolicited status_request", unsupported(), |i| {
+                sh(i, |h| set_ext(&mut h.exts, X::STATUS_REQUEST, &[]))
+            }),
+            case("a CertificateStatus the ServerHello did not announce", unexpected_hs(H::CERTIFICATE_STATUS), |i| {
+                insert_after(i, H::CERTIFICATE, hs(H::CERTIFICATE_STATUS, &[1, 0, 0, 1, 9]))
+            }),
+        ],
+    );
+    // The client asked and the server staples.
+    client_cases(
+        &|| server_flight(&pki, &asking, &stapling),
+        vec![
+            case("status_request with a body", decode(), |i| sh(i, |h| set_ext(&mut h.exts, X::STATUS_REQUEST, &[0]))),
+            case("an empty OCSP response", decode(), |i| {
+                edit(i, H::CERTIFICATE_STATUS, |_| hs_msg(H::CERTIFICATE_STATUS, &[1, 0, 0, 0]))
+            }),
+            case("a status type other than ocsp", decode(), |i| {
+                edit(i, H::CERTIFICATE_STATUS, |_| hs_msg(H::CERTIFICATE_STATUS, &[2, 0, 0, 1, 9]))
+            }),
+            case("CertificateStatus cut by one byte", decode(), |i| edit(i, H::CERTIFICATE_STATUS, short)),
+            case("CertificateStatus with a trailing byte", decode(), |i| edit(i, H::CERTIFICATE_STATUS, trailing)),
+            case("CertificateStatus twice", unexpected_hs(H::CERTIFICATE_STATUS), |i| {
+                let c = copy(i, H::CERTIFICATE_STATUS);
+                insert_after(i, H::CERTIFICATE_STATUS, c);
+            }),
+            case("CertificateStatus before the Certificate", unexpected_hs(H::CERTIFICATE_STATUS), |i| {
+                let c = take(i, H::CERTIFICATE_STATUS);
+                insert_before(i, H::CERTIFICATE, c);
+            }),
+            // The ServerKeyExchange is taken without the CertificateStatus (RFC 6066 §8
+            // lets a server skip it); the late CertificateStatus is then refused.
+            case("CertificateStatus after the ServerKeyExchange", unexpected_hs(H::CERTIFICATE_STATUS), |i| {
+                let c = take(i, H::CERTIFICATE_STATUS);
+                insert_after(i, H::SERVER_KEY_EXCHANGE, c);
+            }),
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------
 // ServerKeyExchange, ECDHE (the client detects)
 // ---------------------------------------------------------------------------

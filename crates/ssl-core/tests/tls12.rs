@@ -443,7 +443,7 @@ fn a_record_over_our_record_size_limit_is_record_overflow_in_tls12() {
     let mut m = Mitm12::start(&pki, limited, limited);
     m.handshake();
     let big = Item::rec(ssl_core::constants::ContentType::APPLICATION_DATA, &[7u8; 1001]);
-    assert_eq!(m.deliver_to_client(&[big.clone()]).unwrap_err(), Error::RecordOverflow);
+    assert_eq!(m.deliver_to_client(std::slice::from_ref(&big)).unwrap_err(), Error::RecordOverflow);
     let mut m = Mitm12::start(&pki, limited, limited);
     m.handshake();
     assert_eq!(m.deliver_to_server(&[big]).unwrap_err(), Error::RecordOverflow);

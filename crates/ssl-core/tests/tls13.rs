@@ -221,6 +221,52 @@ fn strongest_and_cheapest_policies_choose_what_the_server_negotiates() {
     assert_eq!(c.cipher_suite(), Some(ssl_core::constants::CipherSuite::TLS_AES_256_GCM_SHA384));
 }
 
+/// RFC 6066 status_request (RFC 8446 §4.4.2.1 in TLS 1.3): a server
+/// staples the OCSP response of its certificate for a client that asks, in
+/// both versions; nothing is sent to a client that does not ask, and a
+/// server without a response sends none.
+#[test]
+fn ocsp_stapling_when_the_client_asks() {
+    use ssl_core::constants::ProtocolVersion;
+    let pki = TestPki::new(KeyType::EcdsaP256);
+    let response = b"\x30\x03\x0a\x01\x00 (an OCSP response, opaque to TLS)".to_vec();
+    let stapling = |r: Vec<u8>| {
+        pki.server_ctx(|ctx| {
+            ctx.certificates = Default::default();
+            ctx.add_cert(pki.certified_key().with_ocsp(r));
+        })
+    };
+    for version in [ProtocolVersion::TLS1_3, ProtocolVersion::TLS1_2] {
+        let asking = pki.client_ctx(|ctx| {
+            ctx.set_versions(version, version);
+            ctx.request_ocsp = true;
+        });
+        let (mut c, mut s) = pair(asking.clone(), stapling(response.clone()));
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(c.peer_ocsp_response(), Some(&response[..]), "{version:?}");
+        exchange_data(&mut c, &mut s, 100);
+        // Not asked: not sent (an unasked staple would fail the handshake).
+        let quiet = pki.client_ctx(|ctx| ctx.set_versions(version, version));
+        let (mut c, mut s) = pair(quiet, stapling(response.clone()));
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(c.peer_ocsp_response(), None, "{version:?}");
+        // Asked, but the server has no response.
+        let (mut c, mut s) = pair(asking, pki.server_ctx(|_| {}));
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(c.peer_ocsp_response(), None, "{version:?}");
+    }
+    // Resumption: a session resumed through the client's cache gets no staple.
+    let asking = pki.client_ctx(|ctx| ctx.request_ocsp = true);
+    let server = stapling(response.clone());
+    let (mut c, mut s) = pair(asking.clone(), server.clone());
+    handshake(&mut c, &mut s).unwrap();
+    exchange_data(&mut c, &mut s, 10);
+    let (mut c, mut s) = pair(asking, server);
+    handshake(&mut c, &mut s).unwrap();
+    assert!(c.negotiated().resumed);
+    assert_eq!(c.peer_ocsp_response(), None);
+}
+
 #[test]
 fn key_update_both_directions() {
     let pki = TestPki::new(KeyType::EcdsaP256);

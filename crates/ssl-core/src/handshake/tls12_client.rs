@@ -53,6 +53,8 @@ struct Hs {
     ems: bool,
     secure_reneg: bool,
     ticket_expected: bool,
+    /// The server said it may send a CertificateStatus (RFC 6066 §8).
+    status_expected: bool,
     transcript: Transcript,
     /// The raw handshake messages, kept while a client certificate may need them.
     raw: Option<Vec<u8>>,
@@ -113,6 +115,12 @@ pub(crate) fn handle_server_hello(
                 }
             }
             Ext::EXTENDED_MASTER_SECRET | Ext::RENEGOTIATION_INFO => {}
+            Ext::STATUS_REQUEST => {
+                ext::decode_empty(body, "status_request")?;
+                if !ctx.request_ocsp {
+                    return Err(Error::UnsupportedExtension(t));
+                }
+            }
             Ext::SESSION_TICKET => {
                 ext::decode_empty(body, "session_ticket")?;
                 if !offer.offered_ticket {
@@ -195,6 +203,7 @@ pub(crate) fn handle_server_hello(
         ems,
         secure_reneg,
         ticket_expected: sh.extensions.has(Ext::SESSION_TICKET),
+        status_expected: sh.extensions.has(Ext::STATUS_REQUEST),
         transcript,
         raw: Some([hello_raw.as_slice(), raw].concat()),
         verify_name: offer.verify_name,
@@ -320,6 +329,13 @@ impl State for ExpectServerKeyExchange {
 
     fn handle(mut self: Box<Self>, cx: &mut Common, m: HandshakeMessage<'_>) -> Result<Box<dyn State>, Error> {
         if ignored_hello_request(&m)? {
+            return Ok(self);
+        }
+        if m.typ == HandshakeType::CERTIFICATE_STATUS && self.hs.status_expected {
+            // RFC 6066 §8: optional, once, right after the Certificate.
+            self.hs.status_expected = false;
+            cx.negotiated.peer_ocsp = Some(ext::decode_certificate_status(m.body)?.to_vec());
+            self.hs.add(m.raw);
             return Ok(self);
         }
         if m.typ != HandshakeType::SERVER_KEY_EXCHANGE {

@@ -24,7 +24,9 @@ use crate::msgs::tls12::{
     decode_client_key_exchange, encode_certificate_request12, encode_certificate12, encode_dhe_params,
     encode_ecdhe_params, encode_empty_message, encode_server_key_exchange,
 };
-use crate::msgs::{CertificateVerify, ClientHello, HandshakeMessage, encode_finished, encode_server_hello};
+use crate::msgs::{
+    CertificateVerify, ClientHello, HandshakeMessage, encode_finished, encode_server_hello, put_handshake,
+};
 use crate::pki::ChainRole;
 use crate::session::Session;
 use rustls_pki_types::CertificateDer;
@@ -280,6 +282,13 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
     if send_ticket {
         put_ext(&mut e, Ext::SESSION_TICKET, |_| {});
     }
+    // RFC 6066 §8: an empty status_request, then a CertificateStatus after the Certificate.
+    let wants_ocsp =
+        ch.extensions.get(Ext::STATUS_REQUEST).map(ext::decode_status_request).transpose()?.unwrap_or(false);
+    let staple = ck.ocsp.as_deref().filter(|_| wants_ocsp);
+    if staple.is_some() {
+        put_ext(&mut e, Ext::STATUS_REQUEST, |_| {});
+    }
     put_common_extensions(&mut e, cx, rsl_reply, mfl_reply);
     let mut sh = Vec::new();
     encode_server_hello(&mut sh, ProtocolVersion::TLS1_2, &server_random, &session_id, suite, 0, &e);
@@ -307,6 +316,12 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
     encode_certificate12(&mut msg, &ck.chain);
     hs.add(&msg);
     cx.send_handshake(&msg)?;
+    if let Some(resp) = staple {
+        let mut msg = Vec::new();
+        put_handshake(&mut msg, HandshakeType::CERTIFICATE_STATUS, |o| ext::encode_certificate_status(o, resp));
+        hs.add(&msg);
+        cx.send_handshake(&msg)?;
+    }
     // ServerKeyExchange
     let mut params = Vec::new();
     let key = match kx {

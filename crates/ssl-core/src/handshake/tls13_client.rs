@@ -186,6 +186,9 @@ fn build_hello(ctx: &Context, offer: &mut Offer, transcript: &Transcript) -> Res
         put_ext(&mut e, Ext::SUPPORTED_VERSIONS, |o| ext::encode_client_versions(o, &versions));
     }
     put_ext(&mut e, Ext::SUPPORTED_GROUPS, |o| ext::encode_u16_list(o, ctx.usable_groups().map(|g| g.0)));
+    if ctx.request_ocsp {
+        put_ext(&mut e, Ext::STATUS_REQUEST, ext::encode_ocsp_status_request);
+    }
     if offer.tls13 {
         let entries: Vec<KeyShareEntry<'_>> =
             offer.shares.iter().map(|s| KeyShareEntry { group: s.group(), key: s.public_key() }).collect();
@@ -625,6 +628,14 @@ impl State for ExpectCertificate {
         }
         if cert.entries.is_empty() {
             return Err(Error::Decode("empty server Certificate"));
+        }
+        // RFC 8446 §4.4.2: the end entity's extensions answer ClientHello
+        // extensions; status_request carries the stapled OCSP response.
+        if let Some(b) = crate::msgs::Extensions::decode(cert.entries[0].extensions)?.get(Ext::STATUS_REQUEST) {
+            if !cx.ctx.request_ocsp {
+                return Err(Error::UnsupportedExtension(Ext::STATUS_REQUEST));
+            }
+            cx.negotiated.peer_ocsp = Some(ext::decode_certificate_status(b)?.to_vec());
         }
         cx.accept_peer_chain(cert.certs(), ChainRole::Server(self.verify_name.as_deref()))?;
         self.transcript.add(m.raw);

@@ -20,7 +20,7 @@ use crate::error::{CertificateError, Error};
 use crate::msgs::extensions::{self as ext, KeyShareEntry, put_ext};
 use crate::msgs::{
     Certificate13, CertificateVerify, ClientHello, HRR_RANDOM, HandshakeMessage, NewSessionTicket13, decode_key_update,
-    encode_certificate13, encode_finished, encode_server_hello, put_handshake,
+    encode_certificate13_stapled, encode_finished, encode_server_hello, put_handshake,
 };
 use crate::pki::ChainRole;
 use crate::session::Session;
@@ -222,6 +222,8 @@ impl State for ExpectClientHello {
         }
         // record_size_limit
         let mut send_rsl = false;
+        let wants_ocsp =
+            ch.extensions.get(Ext::STATUS_REQUEST).map(ext::decode_status_request).transpose()?.unwrap_or(false);
         if let Some(b) = ch.extensions.get(Ext::RECORD_SIZE_LIMIT) {
             let limit = ext::decode_u16(b, "record_size_limit")?;
             if limit < 64 {
@@ -329,7 +331,8 @@ impl State for ExpectClientHello {
                 requested_cert = true;
             }
             let mut msg = Vec::new();
-            encode_certificate13(&mut msg, &[], &ck.chain);
+            let staple = ck.ocsp.as_deref().filter(|_| wants_ocsp);
+            encode_certificate13_stapled(&mut msg, &[], &ck.chain, staple);
             transcript.add(&msg);
             cx.send_handshake(&msg)?;
             let content = tls13_signed_content(true, transcript.current_hash().as_bytes());

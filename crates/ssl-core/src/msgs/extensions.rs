@@ -354,6 +354,52 @@ pub fn decode_empty(body: &[u8], what: &'static str) -> Result<(), Error> {
     if body.is_empty() { Ok(()) } else { Err(Error::Decode(what)) }
 }
 
+/// CertificateStatusType `ocsp` (RFC 6066 §8).
+pub const STATUS_TYPE_OCSP: u8 = 1;
+
+/// A ClientHello's status_request asking for OCSP with no responder IDs
+/// and no request extensions (RFC 6066 §8).
+pub fn encode_ocsp_status_request(out: &mut Vec<u8>) {
+    out.push(STATUS_TYPE_OCSP);
+    put_u16(out, 0);
+    put_u16(out, 0);
+}
+
+/// Decodes a ClientHello's status_request: whether it asks for OCSP (a
+/// status type we do not know is not an error, it is only not OCSP).
+pub fn decode_status_request(body: &[u8]) -> Result<bool, Error> {
+    let mut r = Reader::new(body);
+    let typ = r.u8("status_request")?;
+    if typ != STATUS_TYPE_OCSP {
+        return Ok(false);
+    }
+    r.vec16("status_request responder_id_list")?;
+    r.vec16("status_request request_extensions")?;
+    r.finish("status_request")?;
+    Ok(true)
+}
+
+/// Encodes a CertificateStatus body (RFC 6066 §8; in TLS 1.3 the body of
+/// the end entity's status_request extension, RFC 8446 §4.4.2.1).
+pub fn encode_certificate_status(out: &mut Vec<u8>, ocsp_response: &[u8]) {
+    out.push(STATUS_TYPE_OCSP);
+    put_vec(out, Prefix::U24, ocsp_response);
+}
+
+/// Decodes a CertificateStatus body: the OCSP response (not empty).
+pub fn decode_certificate_status(body: &[u8]) -> Result<&[u8], Error> {
+    whole(body, "CertificateStatus", |r| {
+        if r.u8("CertificateStatus type")? != STATUS_TYPE_OCSP {
+            return Err(DecodeError("CertificateStatus type"));
+        }
+        let resp = r.vec24("OCSPResponse")?;
+        if resp.is_empty() {
+            return Err(DecodeError("empty OCSPResponse"));
+        }
+        Ok(resp)
+    })
+}
+
 /// Decodes a cookie body.
 pub fn decode_cookie(body: &[u8]) -> Result<&[u8], Error> {
     whole(body, "cookie", |r| r.nonempty_vec16("cookie"))

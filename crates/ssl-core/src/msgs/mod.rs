@@ -7,7 +7,7 @@ pub mod extensions;
 pub mod tls12;
 
 use crate::codec::{Prefix, Reader, U16List, put_prefixed, put_u8, put_u16, put_u24, put_u32, put_vec};
-use crate::constants::{CipherSuite, HandshakeType, KeyUpdateRequest, ProtocolVersion, SignatureScheme};
+use crate::constants::{CipherSuite, ExtensionType, HandshakeType, KeyUpdateRequest, ProtocolVersion, SignatureScheme};
 use crate::error::Error;
 pub use extensions::Extensions;
 
@@ -275,12 +275,30 @@ impl<'a> Certificate13<'a> {
 
 /// Encodes a TLS 1.3 Certificate message without per-entry extensions.
 pub fn encode_certificate13<C: AsRef<[u8]>>(out: &mut Vec<u8>, context: &[u8], chain: &[C]) {
+    encode_certificate13_stapled(out, context, chain, None);
+}
+
+/// Encodes a TLS 1.3 Certificate message; with `ocsp`, the end entity's
+/// entry carries it in a status_request extension (RFC 8446 §4.4.2.1).
+pub fn encode_certificate13_stapled<C: AsRef<[u8]>>(
+    out: &mut Vec<u8>,
+    context: &[u8],
+    chain: &[C],
+    ocsp: Option<&[u8]>,
+) {
     put_handshake(out, HandshakeType::CERTIFICATE, |o| {
         put_vec(o, Prefix::U8, context);
         put_prefixed(o, Prefix::U24, |o| {
-            for c in chain {
+            for (i, c) in chain.iter().enumerate() {
                 put_vec(o, Prefix::U24, c.as_ref());
-                put_u16(o, 0);
+                match ocsp.filter(|_| i == 0) {
+                    Some(resp) => put_prefixed(o, Prefix::U16, |o| {
+                        extensions::put_ext(o, ExtensionType::STATUS_REQUEST, |o| {
+                            extensions::encode_certificate_status(o, resp)
+                        })
+                    }),
+                    None => put_u16(o, 0),
+                }
             }
         });
     });
