@@ -62,7 +62,9 @@ impl SecureRandom for DetRng {
 pub fn server_certs() -> CertStore {
     static CERTS: LazyLock<CertStore> = LazyLock::new(|| {
         let mut store = CertStore::default();
-        store.add(CertifiedKey::from_pem(ECDSA_CERT, ECDSA_KEY).expect("ECDSA test certificate"));
+        // The ECDSA certificate staples an OCSP response to clients that ask.
+        let ocsp = vec![0x30, 0x03, 0x0a, 0x01, 0x06];
+        store.add(CertifiedKey::from_pem(ECDSA_CERT, ECDSA_KEY).expect("ECDSA test certificate").with_ocsp(ocsp));
         store.add(CertifiedKey::from_pem(ED25519_CERT, ED25519_KEY).expect("Ed25519 test certificate"));
         store
     });
@@ -111,6 +113,8 @@ pub fn client_context_builder(cfg: u8) -> Context {
     use client_cfg::*;
     let mut ctx = base_context(0x636c_6965_6e74 ^ cfg as u64);
     ctx.server_auth = AuthLevel::None;
+    // Ask for a stapled OCSP response, so the input reaches its parsing.
+    ctx.request_ocsp = true;
     if cfg & DETERMINISTIC_GROUPS != 0 {
         ctx.groups = vec![NamedGroup::SECP521R1, NamedGroup::FFDHE2048];
     }
