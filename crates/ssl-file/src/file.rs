@@ -364,6 +364,16 @@ impl<S: Stream> Core<S> {
         progress
     }
 
+    /// A blocking wait's step: done once the output buffer (buffer mode)
+    /// and the encrypted output have reached the stream, or failed.
+    fn output_drained(&mut self) -> Option<io::Result<()>> {
+        if let Some(e) = self.failure() {
+            return Some(Err(e));
+        }
+        let drained = self.out_buf.as_ref().is_none_or(|b| b.is_empty());
+        (drained && self.out_pending() == 0).then_some(Ok(()))
+    }
+
     fn any_callback(&self) -> bool {
         self.read_cb.is_set()
             || self.buf_read_cb.is_set()
@@ -1430,13 +1440,7 @@ impl<S: Stream> SslFile<S> {
             }
             let deadline = self.deadline(&core);
             drop(core);
-            self.wait_io(deadline, |core| {
-                if let Some(e) = core.failure() {
-                    return Some(Err(e));
-                }
-                let drained = core.out_buf.as_ref().is_none_or(|b| b.is_empty());
-                (drained && core.out_pending() == 0).then_some(Ok(()))
-            })?;
+            self.wait_io(deadline, Core::output_drained)?;
             return Ok(data.len());
         }
         if core.mode == Mode::Nonblocking {
@@ -1519,13 +1523,7 @@ impl<S: Stream> SslFile<S> {
         }
         let deadline = self.deadline(&core);
         drop(core);
-        self.wait_io(deadline, |core| {
-            if let Some(e) = core.failure() {
-                return Some(Err(e));
-            }
-            let drained = core.out_buf.as_ref().is_none_or(|b| b.is_empty());
-            (drained && core.out_pending() == 0).then_some(Ok(()))
-        })
+        self.wait_io(deadline, Core::output_drained)
     }
 
     // ---- closing ----
