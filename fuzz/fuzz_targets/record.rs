@@ -16,15 +16,7 @@ use ssl_core::Error;
 use ssl_core::constants::{BulkCipher, ContentType, ProtocolVersion};
 use ssl_core::record::{Direction, HEADER_LEN, Header, MAX_FRAGMENT, Protection, Tls12Protection, Tls13Protection};
 
-const CIPHERS: [BulkCipher; 7] = [
-    BulkCipher::Aes128Gcm,
-    BulkCipher::Aes256Gcm,
-    BulkCipher::Chacha20Poly1305,
-    BulkCipher::Aes128Ccm,
-    BulkCipher::Aes128Ccm8,
-    BulkCipher::Aes256Ccm,
-    BulkCipher::Aes256Ccm8,
-];
+const CIPHERS: [BulkCipher; 7] = BulkCipher::IMPLEMENTED_AEADS;
 
 fn direction(sel: u8) -> Direction {
     let mut d = Direction::default();

@@ -161,7 +161,13 @@ impl SharedBuffer {
 
     /// Appends without calling the hook (the file filling its input buffer).
     pub(crate) fn append_quietly(&self, data: &[u8]) {
-        self.bytes().buf.extend_from_slice(data);
+        self.append_with(|bytes| bytes.extend_from_slice(data));
+    }
+
+    /// Lets `fill` append to the bytes directly (no copy in between); no
+    /// hook is called.
+    pub(crate) fn append_with(&self, fill: impl FnOnce(&mut Vec<u8>)) {
+        fill(&mut self.bytes().buf);
     }
 
     /// Moves up to `buf.len()` bytes into `buf` without calling the hook.

@@ -838,8 +838,7 @@ impl<S: Stream> SslFile<S> {
             // (up to the read threshold, so a callback that takes nothing
             // does not make us buffer without bound).
             if core.plaintext_len() > 0 && input.len() < core.read_threshold {
-                let data = drain_plaintext(&mut core);
-                input.append_quietly(&data);
+                input.append_with(|bytes| drain_plaintext_into(&mut core, bytes));
                 core.in_unseen = true;
             }
             if core.in_unseen && matches!(core.buf_read_cb, Slot::Set(_)) {
@@ -1773,19 +1772,26 @@ impl<S: Stream> SslFile<S> {
 }
 
 fn drain_plaintext<S: Stream>(core: &mut Core<S>) -> Vec<u8> {
+    let mut data = Vec::new();
+    drain_plaintext_into(core, &mut data);
+    data
+}
+
+/// Appends all decrypted data to `out` (one copy, out of the engine).
+fn drain_plaintext_into<S: Stream>(core: &mut Core<S>, out: &mut Vec<u8>) {
     let n = core.plaintext_len();
-    let mut data = vec![0u8; n];
-    let mut at = 0;
+    let start = out.len();
+    out.resize(start + n, 0);
+    let mut at = start;
     if let Some(c) = core.conn.as_mut() {
-        while at < n {
-            match c.recv(&mut data[at..]) {
+        while at < start + n {
+            match c.recv(&mut out[at..]) {
                 Ok(Received::Data(k)) if k > 0 => at += k,
                 _ => break,
             }
         }
     }
-    data.truncate(at);
-    data
+    out.truncate(at);
 }
 
 impl<S: Stream> Read for &SslFile<S> {

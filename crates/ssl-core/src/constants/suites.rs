@@ -130,6 +130,17 @@ pub enum BulkCipher {
 }
 
 impl BulkCipher {
+    /// The AEAD ciphers the record layer implements (TLS 1.3 and TLS 1.2).
+    pub const IMPLEMENTED_AEADS: [BulkCipher; 7] = [
+        BulkCipher::Aes128Gcm,
+        BulkCipher::Aes256Gcm,
+        BulkCipher::Chacha20Poly1305,
+        BulkCipher::Aes128Ccm,
+        BulkCipher::Aes128Ccm8,
+        BulkCipher::Aes256Ccm,
+        BulkCipher::Aes256Ccm8,
+    ];
+
     /// Key length in bytes (for export ciphers the 5-byte secret part).
     pub const fn key_len(self) -> usize {
         match self {

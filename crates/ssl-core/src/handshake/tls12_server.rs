@@ -283,8 +283,7 @@ pub(crate) fn handle_client_hello(cx: &mut Common, ch: &ClientHello<'_>, raw: &[
         put_ext(&mut e, Ext::SESSION_TICKET, |_| {});
     }
     // RFC 6066 §8: an empty status_request, then a CertificateStatus after the Certificate.
-    let wants_ocsp =
-        ch.extensions.get(Ext::STATUS_REQUEST).map(ext::decode_status_request).transpose()?.unwrap_or(false);
+    let wants_ocsp = ext::asks_for_ocsp(&ch.extensions)?;
     let staple = ck.ocsp.as_deref().filter(|_| wants_ocsp);
     if staple.is_some() {
         put_ext(&mut e, Ext::STATUS_REQUEST, |_| {});

@@ -222,8 +222,7 @@ impl State for ExpectClientHello {
         }
         // record_size_limit
         let mut send_rsl = false;
-        let wants_ocsp =
-            ch.extensions.get(Ext::STATUS_REQUEST).map(ext::decode_status_request).transpose()?.unwrap_or(false);
+        let wants_ocsp = ext::asks_for_ocsp(&ch.extensions)?;
         if let Some(b) = ch.extensions.get(Ext::RECORD_SIZE_LIMIT) {
             let limit = ext::decode_u16(b, "record_size_limit")?;
             if limit < 64 {

@@ -365,6 +365,11 @@ pub fn encode_ocsp_status_request(out: &mut Vec<u8>) {
     put_u16(out, 0);
 }
 
+/// Whether a ClientHello's extensions ask for a stapled OCSP response.
+pub fn asks_for_ocsp(exts: &Extensions<'_>) -> Result<bool, Error> {
+    exts.get(ExtensionType::STATUS_REQUEST).map(decode_status_request).transpose().map(|a| a.unwrap_or(false))
+}
+
 /// Decodes a ClientHello's status_request: whether it asks for OCSP (a
 /// status type we do not know is not an error, it is only not OCSP).
 pub fn decode_status_request(body: &[u8]) -> Result<bool, Error> {
